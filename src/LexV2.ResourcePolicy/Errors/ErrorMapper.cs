@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Net;
+
+namespace LexV2.ResourcePolicy.Errors;
+
+/// <summary>The one place that turns an error answer into the exception a caller catches: by error code first, then by status.</summary>
+internal static class ErrorMapper
+{
+    /// <summary>The error codes AWS SDKs treat as throttling (standard retry mode), all raised as <see cref="ThrottlingException"/>.</summary>
+    internal static readonly HashSet<string> ThrottlingCodes = new(StringComparer.Ordinal)
+    {
+        "ThrottlingException", "Throttling", "ThrottledException", "RequestThrottledException", "TooManyRequestsException",
+        "ProvisionedThroughputExceededException", "TransactionInProgressException", "RequestLimitExceeded",
+        "BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
+        "EC2ThrottledException",
+    };
+
+    public static LexPolicyException Map(string operation, in ErrorResponse error, int attempts)
+    {
+        string text = Describe(operation, (error.Message ?? DefaultMessage(error)) + Hint(operation, error.Code), error);
+        string? id = error.RequestId;
+        LexPolicyException ex = error.Code switch
+        {
+            null => (int)error.Status switch
+            {
+                400 => new ValidationException(text, id),
+                402 => new ServiceQuotaExceededException(text, id),
+                404 => new ResourceNotFoundException(text, id),
+                409 => new ConflictException(text, id),
+                412 => new PreconditionFailedException(text, id),
+                429 => new ThrottlingException(text, error.RetryAfter, id),
+                500 => new InternalServerException(text, id),
+                _ => new LexPolicyException(text, error.Status, null, id),
+            },
+            "ValidationException" => new ValidationException(text, id),
+            "ServiceQuotaExceededException" => new ServiceQuotaExceededException(text, id),
+            "ResourceNotFoundException" => new ResourceNotFoundException(text, id),
+            "ConflictException" => new ConflictException(text, id),
+            "PreconditionFailedException" => new PreconditionFailedException(text, id),
+            "InternalServerException" => new InternalServerException(text, id),
+            { } c when ThrottlingCodes.Contains(c) => new ThrottlingException(text, error.RetryAfter, id, c),
+            _ => new LexPolicyException(text, error.Status, error.Code, id),
+        };
+        ex.Attempts = attempts;
+        ex.ResponseExcerpt = error.Excerpt;
+        return ex;
+    }
+
+    private static string Hint(string operation, string? code) => code switch
+    {
+        "InvalidSignatureException" or "SignatureDoesNotMatch" or "IncompleteSignature" =>
+            " The request signature was rejected: check the region, the credentials and the machine's clock.",
+        "UnrecognizedClientException" or "InvalidClientTokenId" =>
+            " The access key is not known to AWS: check which credentials the client resolved.",
+        "ExpiredTokenException" or "ExpiredToken" =>
+            " The session token has expired: refresh the credentials (for example with aws sso login).",
+        "AccessDeniedException" or "AccessDenied" =>
+            $" The caller's IAM identity needs permission for lex:{RequiredAction(operation)} on the resource.",
+        _ => string.Empty,
+    };
+
+    /// <summary>The IAM action that authorizes an operation (CreateResourcePolicyStatement is also allowed by lex:UpdateResourcePolicy).</summary>
+    internal static string RequiredAction(string operation) => operation switch
+    {
+        "CreateResourcePolicyStatement" => "CreateResourcePolicyStatement (or lex:CreateResourcePolicy / lex:UpdateResourcePolicy)",
+        "DeleteResourcePolicyStatement" => "DeleteResourcePolicyStatement (or lex:UpdateResourcePolicy)",
+        _ => operation,
+    };
+
+    private static string Describe(string operation, string message, in ErrorResponse error)
+    {
+        string text = string.Format(
+            CultureInfo.InvariantCulture,
+            "{0} failed: {1} (HTTP {2}, code {3}, request id {4})",
+            operation,
+            message,
+            (int)error.Status,
+            error.Code ?? "none",
+            error.RequestId ?? "none");
+        return error.Excerpt is { } x ? text + " Response began: " + x : text;
+    }
+
+    private static string DefaultMessage(in ErrorResponse error) => error.Status switch
+    {
+        HttpStatusCode.BadRequest => "One of the input members is not valid.",
+        HttpStatusCode.PaymentRequired => "A service quota for the bot was exceeded.",
+        HttpStatusCode.Forbidden => "The request was not authorized.",
+        HttpStatusCode.NotFound => "The resource or policy was not found.",
+        HttpStatusCode.Conflict => "The resource is in a conflicting state.",
+        HttpStatusCode.PreconditionFailed => "The expected revision does not match the policy's current revision.",
+        (HttpStatusCode)429 => "The request rate is too high.",
+        HttpStatusCode.InternalServerError => "The service met an unexpected condition.",
+        _ => "The service answered with an error status.",
+    };
+}

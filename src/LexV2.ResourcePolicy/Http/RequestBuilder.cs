@@ -1,0 +1,95 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+
+namespace LexV2.ResourcePolicy.Http;
+
+/// <summary>
+/// Builds the one <see cref="HttpRequestMessage"/> for each operation: method, path (labels encoded as single segments),
+/// query and JSON body, per the API model's HTTP bindings.
+/// </summary>
+internal sealed class RequestBuilder
+{
+    private readonly string _base;
+
+    /// <param name="endpoint">The service endpoint; any path it has is kept as a prefix.</param>
+    public RequestBuilder(Uri endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        _base = endpoint.GetLeftPart(UriPartial.Path).TrimEnd('/');
+    }
+
+    public HttpRequestMessage CreateResourcePolicyStatement(CreateResourcePolicyStatementRequest r)
+    {
+        var body = new CreateStatementBody
+        {
+            Action = r.Action,
+            Condition = r.Condition,
+            Effect = r.Effect,
+            Principal = r.Principal,
+            StatementId = r.StatementId,
+        };
+        var msg = Create(HttpMethod.Post, LexOperation.CreateResourcePolicyStatement, r.ResourceArn, null, r.ExpectedRevisionId);
+        msg.Content = Json(JsonSerializer.SerializeToUtf8Bytes(body, LexJsonContext.Default.CreateStatementBody));
+        return msg;
+    }
+
+    public HttpRequestMessage DeleteResourcePolicyStatement(DeleteResourcePolicyStatementRequest r) =>
+        Create(HttpMethod.Delete, LexOperation.DeleteResourcePolicyStatement, r.ResourceArn, r.StatementId, r.ExpectedRevisionId);
+
+    public HttpRequestMessage CreateResourcePolicy(CreateResourcePolicyRequest r)
+    {
+        var msg = Create(HttpMethod.Post, LexOperation.CreateResourcePolicy, r.ResourceArn, null, null);
+        msg.Content = Json(JsonSerializer.SerializeToUtf8Bytes(new PolicyBody { Policy = r.Policy }, LexJsonContext.Default.PolicyBody));
+        return msg;
+    }
+
+    public HttpRequestMessage DescribeResourcePolicy(DescribeResourcePolicyRequest r) =>
+        Create(HttpMethod.Get, LexOperation.DescribeResourcePolicy, r.ResourceArn, null, null);
+
+    public HttpRequestMessage UpdateResourcePolicy(UpdateResourcePolicyRequest r)
+    {
+        var msg = Create(HttpMethod.Put, LexOperation.UpdateResourcePolicy, r.ResourceArn, null, r.ExpectedRevisionId);
+        msg.Content = Json(JsonSerializer.SerializeToUtf8Bytes(new PolicyBody { Policy = r.Policy }, LexJsonContext.Default.PolicyBody));
+        return msg;
+    }
+
+    public HttpRequestMessage DeleteResourcePolicy(DeleteResourcePolicyRequest r) =>
+        Create(HttpMethod.Delete, LexOperation.DeleteResourcePolicy, r.ResourceArn, null, r.ExpectedRevisionId);
+
+    /// <summary>
+    /// Percent-encodes a path label as ONE segment: everything but <c>A-Z a-z 0-9 - . _ ~</c> is encoded (UTF-8), so
+    /// <c>:</c>, <c>/</c>, <c>?</c>, <c>#</c>, <c>%</c> and CR/LF can never change the request line.
+    /// </summary>
+    internal static string EncodeSegment(string value) => Uri.EscapeDataString(value);
+
+    private HttpRequestMessage Create(HttpMethod method, string operation, string resourceArn, string? statementId, string? expectedRevisionId)
+    {
+        var sb = new StringBuilder(_base.Length + resourceArn.Length * 2 + 64);
+        sb.Append(_base).Append("/policy/").Append(EncodeSegment(resourceArn)).Append('/');
+        if (operation is LexOperation.CreateResourcePolicyStatement or LexOperation.DeleteResourcePolicyStatement)
+        {
+            sb.Append("statements/");
+            if (statementId is not null)
+            {
+                sb.Append(EncodeSegment(statementId)).Append('/');
+            }
+        }
+
+        if (expectedRevisionId is not null)
+        {
+            sb.Append("?expectedRevisionId=").Append(EncodeSegment(expectedRevisionId));
+        }
+
+        var msg = new HttpRequestMessage(method, new Uri(sb.ToString(), UriKind.Absolute));
+        msg.Options.Set(LexOperation.NameKey, operation);
+        return msg;
+    }
+
+    private static ByteArrayContent Json(byte[] bytes)
+    {
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return content;
+    }
+}

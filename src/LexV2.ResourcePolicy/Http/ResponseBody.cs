@@ -1,0 +1,98 @@
+using System.Buffers;
+
+namespace LexV2.ResourcePolicy.Http;
+
+/// <summary>Reads response bodies with a size cap, so a hostile or broken answer cannot exhaust memory.</summary>
+internal static class ResponseBody
+{
+    /// <summary>The largest success body accepted (a Lex resource policy is far smaller).</summary>
+    public const int MaxSuccessBytes = 1024 * 1024;
+
+    /// <summary>Reads at most <paramref name="max"/> bytes; <c>Truncated</c> tells whether more was there.</summary>
+    public static async Task<(byte[] Bytes, bool Truncated)> ReadCappedAsync(HttpContent? content, int max, CancellationToken cancellationToken)
+    {
+        if (content is null)
+        {
+            return ([], false);
+        }
+
+        Stream stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Min(max + 1, 16 * 1024));
+            try
+            {
+                int length = 0;
+                while (true)
+                {
+                    if (length == buffer.Length)
+                    {
+                        if (length > max)
+                        {
+                            break;
+                        }
+
+                        byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, max + 1));
+                        buffer.AsSpan(0, length).CopyTo(larger);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = larger;
+                    }
+
+                    int read = await stream.ReadAsync(buffer.AsMemory(length, Math.Min(buffer.Length, max + 1) - length), cancellationToken).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    length += read;
+                    if (length > max)
+                    {
+                        break;
+                    }
+                }
+
+                bool truncated = length > max;
+                return (buffer.AsSpan(0, Math.Min(length, max)).ToArray(), truncated);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Replaces an error answer's content with at most <see cref="Errors.ErrorResponse.MaxBodyBytes"/> of it, buffered, so it can be
+    /// inspected for retry decisions and read again when mapped to an exception. Returns the buffered bytes.
+    /// </summary>
+    public static async Task<byte[]> BufferErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        HttpContent? old = response.Content;
+        byte[] bytes;
+        try
+        {
+            (bytes, _) = await ReadCappedAsync(old, Errors.ErrorResponse.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+        {
+            bytes = []; // a truncated or reset error body: the status and headers still say what happened
+        }
+
+        var buffered = new ByteArrayContent(bytes);
+        if (old is not null)
+        {
+            foreach (var header in old.Headers)
+            {
+                if (!string.Equals(header.Key, "Content-Length", StringComparison.OrdinalIgnoreCase))
+                {
+                    buffered.Headers.TryAddWithoutValidation(header.Key, header.Value);
+                }
+            }
+
+            old.Dispose();
+        }
+
+        response.Content = buffered;
+        return bytes;
+    }
+}

@@ -1,0 +1,262 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using LexV2.ResourcePolicy.Errors;
+using LexV2.ResourcePolicy.Http;
+using LexV2.ResourcePolicy.Validation;
+using Microsoft.Extensions.Logging;
+
+namespace LexV2.ResourcePolicy;
+
+/// <summary>
+/// The Amazon Lex V2 resource-policy client. Thread-safe; create one per configuration and reuse it (or register it with
+/// <c>services.AddLexPolicyClient(...)</c>). Each call validates its request, builds one HTTP request, and sends it through the
+/// client's handler chain: retries (outermost), any handlers you added, then SigV4 signing (innermost).
+/// </summary>
+public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
+{
+    private readonly HttpClient _http;
+    private readonly bool _ownsHttp;
+    private readonly LexClientRuntime _runtime;
+    private readonly RequestBuilder _builder;
+
+    /// <summary>Creates a client that talks to AWS over its own connection pool.</summary>
+    /// <param name="options">The settings; see <see cref="LexPolicyClientOptions"/> for defaults.</param>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    /// <exception cref="InvalidOperationException">No region is configured or resolvable and no <c>ServiceUrl</c> is set.</exception>
+    public LexPolicyClient(LexPolicyClientOptions options)
+        : this(options, new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AutomaticDecompression = DecompressionMethods.All }, ownsTransport: true, null, null)
+    {
+    }
+
+    /// <summary>
+    /// Creates a client over the given transport, for example the emulator of <c>LexV2.ResourcePolicy.Testing</c> or a
+    /// handler of your own. The retry and signing handlers are put in front of it. The transport is not disposed with the client.
+    /// </summary>
+    /// <param name="options">The settings.</param>
+    /// <param name="transport">The handler that sends requests (innermost).</param>
+    /// <param name="loggerFactory">Where the client logs; none when <see langword="null"/>.</param>
+    /// <param name="timeProvider">The clock for signing dates, backoff and timeouts; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    /// <exception cref="InvalidOperationException">No region is configured or resolvable and no <c>ServiceUrl</c> is set.</exception>
+    public LexPolicyClient(LexPolicyClientOptions options, HttpMessageHandler transport, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+        : this(options, transport, ownsTransport: false, loggerFactory, timeProvider)
+    {
+    }
+
+    private LexPolicyClient(LexPolicyClientOptions options, HttpMessageHandler transport, bool ownsTransport, ILoggerFactory? loggerFactory, TimeProvider? timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(transport);
+        _runtime = new LexClientRuntime(options, timeProvider, loggerFactory);
+        _http = new HttpClient(_runtime.CreateChain(transport), ownsTransport) { Timeout = Timeout.InfiniteTimeSpan };
+        _ownsHttp = true;
+        _builder = new RequestBuilder(_runtime.Endpoint);
+    }
+
+    /// <summary>Used by dependency injection: the <paramref name="http"/> client's handler chain already holds retry and signing.</summary>
+    internal LexPolicyClient(HttpClient http, LexClientRuntime runtime)
+    {
+        _http = http;
+        _http.Timeout = Timeout.InfiniteTimeSpan;
+        _runtime = runtime;
+        _builder = new RequestBuilder(runtime.Endpoint);
+    }
+
+    /// <summary>The endpoint this client sends to.</summary>
+    public Uri Endpoint => _runtime.Endpoint;
+
+    /// <summary>The region requests are signed for.</summary>
+    public string SigningRegion => _runtime.SigningRegion;
+
+    /// <inheritdoc/>
+    public Task<CreateResourcePolicyStatementResponse> CreateResourcePolicyStatementAsync(CreateResourcePolicyStatementRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (_runtime.Options.ValidateRequests)
+        {
+            RequestValidator.Validate(request);
+        }
+
+        return SendAsync(_builder.CreateResourcePolicyStatement(request), LexJsonContext.Default.CreateResourcePolicyStatementResponse, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<DeleteResourcePolicyStatementResponse> DeleteResourcePolicyStatementAsync(DeleteResourcePolicyStatementRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (_runtime.Options.ValidateRequests)
+        {
+            RequestValidator.Validate(request);
+        }
+
+        return SendAsync(_builder.DeleteResourcePolicyStatement(request), LexJsonContext.Default.DeleteResourcePolicyStatementResponse, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<CreateResourcePolicyResponse> CreateResourcePolicyAsync(CreateResourcePolicyRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (_runtime.Options.ValidateRequests)
+        {
+            RequestValidator.Validate(request);
+        }
+
+        return SendAsync(_builder.CreateResourcePolicy(request), LexJsonContext.Default.CreateResourcePolicyResponse, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<DescribeResourcePolicyResponse> DescribeResourcePolicyAsync(DescribeResourcePolicyRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (_runtime.Options.ValidateRequests)
+        {
+            RequestValidator.Validate(request);
+        }
+
+        return SendAsync(_builder.DescribeResourcePolicy(request), LexJsonContext.Default.DescribeResourcePolicyResponse, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<UpdateResourcePolicyResponse> UpdateResourcePolicyAsync(UpdateResourcePolicyRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (_runtime.Options.ValidateRequests)
+        {
+            RequestValidator.Validate(request);
+        }
+
+        return SendAsync(_builder.UpdateResourcePolicy(request), LexJsonContext.Default.UpdateResourcePolicyResponse, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<DeleteResourcePolicyResponse> DeleteResourcePolicyAsync(DeleteResourcePolicyRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (_runtime.Options.ValidateRequests)
+        {
+            RequestValidator.Validate(request);
+        }
+
+        return SendAsync(_builder.DeleteResourcePolicy(request), LexJsonContext.Default.DeleteResourcePolicyResponse, cancellationToken);
+    }
+
+    /// <summary>Releases the client's connections when it created them.</summary>
+    public void Dispose()
+    {
+        if (_ownsHttp)
+        {
+            _http.Dispose();
+        }
+    }
+
+    private async Task<T> SendAsync<T>(HttpRequestMessage message, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+        where T : class
+    {
+        using var request = message;
+        string operation = request.Options.TryGetValue(LexOperation.NameKey, out var op) ? op : "Request";
+        request.Headers.TryAddWithoutValidation("User-Agent", _runtime.UserAgent);
+        long started = Stopwatch.GetTimestamp();
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (LexPolicyException)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException or System.Net.Sockets.SocketException)
+        {
+            int attempts = Attempts(request);
+            throw new LexPolicyException(
+                $"{operation} could not get an answer from {_runtime.Endpoint.Host} after {attempts} attempt(s): {e.Message}",
+                default, "RequestFailed", null, e) { Attempts = attempts };
+        }
+
+        using (response)
+        {
+            int attempts = Attempts(request);
+            string? requestId = response.Headers.TryGetValues("x-amzn-RequestId", out var ids) ? ids.FirstOrDefault() : null;
+            if (!response.IsSuccessStatusCode)
+            {
+                var (body, _) = await ReadAsync(response, ErrorResponse.MaxBodyBytes, operation, attempts, cancellationToken).ConfigureAwait(false);
+                var error = ErrorResponse.Parse(response, body, _runtime.Time.GetUtcNow());
+                Log.RequestFailed(_runtime.Logger, operation, (int)response.StatusCode, error.Code, attempts, error.RequestId);
+                throw ErrorMapper.Map(operation, error, attempts);
+            }
+
+            var (bytes, truncated) = await ReadAsync(response, ResponseBody.MaxSuccessBytes, operation, attempts, cancellationToken).ConfigureAwait(false);
+            if (truncated)
+            {
+                throw InvalidResponse(operation, response, requestId, attempts, $"the body is larger than {ResponseBody.MaxSuccessBytes} bytes", null);
+            }
+
+            T? result;
+            try
+            {
+                result = bytes.Length == 0 || IsBlank(bytes)
+                    ? JsonSerializer.Deserialize("{}"u8, typeInfo)
+                    : JsonSerializer.Deserialize(bytes, typeInfo);
+            }
+            catch (JsonException e)
+            {
+                throw InvalidResponse(operation, response, requestId, attempts, "the body is not the expected JSON: " + e.Message, e);
+            }
+
+            if (result is null)
+            {
+                throw InvalidResponse(operation, response, requestId, attempts, "the body is JSON null", null);
+            }
+
+            if (_runtime.Logger.IsEnabled(LogLevel.Debug))
+            {
+                double elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                Log.RequestCompleted(_runtime.Logger, operation, (int)response.StatusCode, attempts, elapsedMs, requestId);
+            }
+
+            return result;
+        }
+    }
+
+    private static async Task<(byte[] Bytes, bool Truncated)> ReadAsync(HttpResponseMessage response, int max, string operation, int attempts, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ResponseBody.ReadCappedAsync(response.Content, max, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                return ([], false); // the status and headers still say what failed
+            }
+
+            throw InvalidResponse(operation, response, null, attempts, "the body could not be read: " + e.Message, e);
+        }
+    }
+
+    private static LexPolicyException InvalidResponse(string operation, HttpResponseMessage response, string? requestId, int attempts, string why, Exception? inner) =>
+        new($"{operation} received an unreadable answer (HTTP {(int)response.StatusCode}): {why}", response.StatusCode, "InvalidResponse", requestId, inner) { Attempts = attempts };
+
+    private static int Attempts(HttpRequestMessage request) =>
+        request.Options.TryGetValue(LexOperation.AttemptsKey, out int attempts) ? attempts : 1;
+
+    private static bool IsBlank(ReadOnlySpan<byte> bytes)
+    {
+        foreach (byte b in bytes)
+        {
+            if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Logging;
+
+namespace LexV2.ResourcePolicy;
+
+/// <summary>
+/// The client's log events, with stable ids (category <c>LexV2.ResourcePolicy</c>). None carries credentials, signatures or headers.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1, EventName = "RequestCompleted", Level = LogLevel.Debug,
+        Message = "{Operation} completed with HTTP {Status} after {Attempts} attempt(s) in {ElapsedMs:0.0} ms (request id {RequestId})")]
+    public static partial void RequestCompleted(ILogger logger, string operation, int status, int attempts, double elapsedMs, string? requestId);
+
+    [LoggerMessage(EventId = 2, EventName = "Retrying", Level = LogLevel.Information,
+        Message = "{Operation} attempt {Attempt} failed ({Status} {Reason}); retrying in {DelayMs:0} ms")]
+    public static partial void Retrying(ILogger logger, string operation, int attempt, int status, string reason, double delayMs);
+
+    [LoggerMessage(EventId = 3, EventName = "RequestFailed", Level = LogLevel.Warning,
+        Message = "{Operation} failed with HTTP {Status} {ErrorCode} after {Attempts} attempt(s) (request id {RequestId})")]
+    public static partial void RequestFailed(ILogger logger, string operation, int status, string? errorCode, int attempts, string? requestId);
+
+    [LoggerMessage(EventId = 4, EventName = "RetryBudgetExhausted", Level = LogLevel.Warning,
+        Message = "{Operation} is not retried after attempt {Attempt}: the client's retry budget is exhausted (the service is failing many calls)")]
+    public static partial void RetryBudgetExhausted(ILogger logger, string operation, int attempt);
+
+    [LoggerMessage(EventId = 5, EventName = "ClockSkewCorrected", Level = LogLevel.Warning,
+        Message = "{Operation} was rejected for clock skew; signing times of this client are now offset by {OffsetSeconds:0} s")]
+    public static partial void ClockSkewCorrected(ILogger logger, string operation, double offsetSeconds);
+}

@@ -1,0 +1,289 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace LexV2.ResourcePolicy.Validation;
+
+/// <summary>
+/// Checks requests against every constraint the API model documents (lengths, patterns, enums, required members) and the
+/// documented statement rules (one of service/arn per principal, no cross-account principal, a service principal needs
+/// <c>aws:SourceAccount</c> and <c>aws:SourceArn</c> conditions). Collects every violation; never stricter than the service.
+/// </summary>
+internal static partial class RequestValidator
+{
+    public static void Validate(CreateResourcePolicyStatementRequest r)
+    {
+        var v = new Violations();
+        ResourceArn(v, r.ResourceArn);
+        StatementId(v, nameof(r.StatementId), r.StatementId);
+        if (!Enum.IsDefined(r.Effect))
+        {
+            v.Add(nameof(r.Effect), $"must be Allow or Deny (was {(int)r.Effect})");
+        }
+
+        bool hasServicePrincipal = Principals(v, r.Principal, AccountOf(r.ResourceArn));
+        Actions(v, r.Action);
+        Conditions(v, r.Condition, hasServicePrincipal);
+        RevisionId(v, r.ExpectedRevisionId);
+        v.ThrowIfAny(Http.LexOperation.CreateResourcePolicyStatement);
+    }
+
+    public static void Validate(DeleteResourcePolicyStatementRequest r)
+    {
+        var v = new Violations();
+        ResourceArn(v, r.ResourceArn);
+        StatementId(v, nameof(r.StatementId), r.StatementId);
+        RevisionId(v, r.ExpectedRevisionId);
+        v.ThrowIfAny(Http.LexOperation.DeleteResourcePolicyStatement);
+    }
+
+    public static void Validate(CreateResourcePolicyRequest r)
+    {
+        var v = new Violations();
+        ResourceArn(v, r.ResourceArn);
+        Policy(v, r.Policy);
+        v.ThrowIfAny(Http.LexOperation.CreateResourcePolicy);
+    }
+
+    public static void Validate(DescribeResourcePolicyRequest r)
+    {
+        var v = new Violations();
+        ResourceArn(v, r.ResourceArn);
+        v.ThrowIfAny(Http.LexOperation.DescribeResourcePolicy);
+    }
+
+    public static void Validate(UpdateResourcePolicyRequest r)
+    {
+        var v = new Violations();
+        ResourceArn(v, r.ResourceArn);
+        Policy(v, r.Policy);
+        RevisionId(v, r.ExpectedRevisionId);
+        v.ThrowIfAny(Http.LexOperation.UpdateResourcePolicy);
+    }
+
+    public static void Validate(DeleteResourcePolicyRequest r)
+    {
+        var v = new Violations();
+        ResourceArn(v, r.ResourceArn);
+        RevisionId(v, r.ExpectedRevisionId);
+        v.ThrowIfAny(Http.LexOperation.DeleteResourcePolicy);
+    }
+
+    /// <summary>The account field of an ARN (<c>arn:partition:service:region:account:resource</c>), or <see langword="null"/>.</summary>
+    internal static string? AccountOf(string? arn)
+    {
+        if (arn is null || !arn.StartsWith("arn:", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        string[] parts = arn.Split(':', 6);
+        return parts.Length == 6 && parts[4].Length > 0 ? parts[4] : null;
+    }
+
+    private static void ResourceArn(Violations v, string? arn) => Length(v, "ResourceArn", arn, 1, 1011, required: true);
+
+    private static void StatementId(Violations v, string path, string? id)
+    {
+        if (Length(v, path, id, 1, 100, required: true) && !StatementIdPattern().IsMatch(id!))
+        {
+            v.Add(path, "must be letters and digits, optionally with single '_' or '-' between them (pattern ^([0-9a-zA-Z][_-]?)+$)");
+        }
+    }
+
+    private static void RevisionId(Violations v, string? revision)
+    {
+        if (revision is not null && Length(v, "ExpectedRevisionId", revision, 1, 5, required: false) && !RevisionPattern().IsMatch(revision))
+        {
+            v.Add("ExpectedRevisionId", "must be decimal digits only (pattern ^[0-9]+$)");
+        }
+    }
+
+    private static void Policy(Violations v, string? policy) => Length(v, "Policy", policy, 2, int.MaxValue, required: true);
+
+    private static bool Principals(Violations v, IReadOnlyList<Principal>? principals, string? resourceAccount)
+    {
+        bool hasService = false;
+        if (principals is null)
+        {
+            v.Add("Principal", "is required");
+            return false;
+        }
+
+        if (principals.Count == 0)
+        {
+            v.Add("Principal", "must list at least one principal");
+        }
+
+        for (int i = 0; i < principals.Count; i++)
+        {
+            string path = string.Create(CultureInfo.InvariantCulture, $"Principal[{i}]");
+            Principal? p = principals[i];
+            if (p is null)
+            {
+                v.Add(path, "must not be null");
+                continue;
+            }
+
+            if ((p.Service is null) == (p.Arn is null))
+            {
+                v.Add(path, "must set exactly one of Service or Arn");
+            }
+
+            if (p.Service is not null)
+            {
+                hasService = true;
+                if (Length(v, path + ".Service", p.Service, 15, 1024, required: false) && !ServicePrincipalPattern().IsMatch(p.Service))
+                {
+                    v.Add(path + ".Service", "must be a service principal name of letters, digits, '_' and '.' (pattern ^[0-9a-zA-Z_.]+$), for example connect.amazonaws.com");
+                }
+            }
+
+            if (p.Arn is not null && Length(v, path + ".Arn", p.Arn, 30, 1024, required: false))
+            {
+                if (!PrincipalArnPattern().IsMatch(p.Arn))
+                {
+                    v.Add(path + ".Arn", "must be an IAM user, role or account root ARN (pattern ^arn:aws:iam::[0-9]{12}:(root|(user|role)/.*)$)");
+                }
+                else if (resourceAccount is not null && AccountOf(p.Arn) is { } principalAccount && principalAccount != resourceAccount)
+                {
+                    v.Add(path + ".Arn", $"is in account {principalAccount} but the resource is in account {resourceAccount}; a resource policy statement cannot grant cross-account access");
+                }
+            }
+        }
+
+        return hasService;
+    }
+
+    private static void Actions(Violations v, IReadOnlyList<string>? actions)
+    {
+        if (actions is null)
+        {
+            v.Add("Action", "is required");
+            return;
+        }
+
+        if (actions.Count == 0)
+        {
+            v.Add("Action", "must list at least one action");
+        }
+
+        for (int i = 0; i < actions.Count; i++)
+        {
+            string path = string.Create(CultureInfo.InvariantCulture, $"Action[{i}]");
+            if (Length(v, path, actions[i], 5, 50, required: true) && !ActionPattern().IsMatch(actions[i]))
+            {
+                v.Add(path, "must be a Lex action such as lex:RecognizeText (pattern lex:[a-zA-Z*]+$)");
+            }
+        }
+    }
+
+    private static void Conditions(Violations v, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? conditions, bool hasServicePrincipal)
+    {
+        bool sourceAccount = false, sourceArn = false;
+        if (conditions is not null)
+        {
+            if (conditions.Count > 10)
+            {
+                v.Add("Condition", $"must have at most 10 condition operators (had {conditions.Count})");
+            }
+
+            foreach (var (op, keys) in conditions)
+            {
+                string opPath = $"Condition[\"{op}\"]";
+                if (op.Length == 0)
+                {
+                    v.Add("Condition", "operator names must not be empty");
+                }
+
+                if (keys is null)
+                {
+                    v.Add(opPath, "must not be null");
+                    continue;
+                }
+
+                if (keys.Count > 10)
+                {
+                    v.Add(opPath, $"must have at most 10 condition keys (had {keys.Count})");
+                }
+
+                foreach (var (key, value) in keys)
+                {
+                    string keyPath = $"{opPath}[\"{key}\"]";
+                    if (key.Length is 0 or > 1024)
+                    {
+                        v.Add(keyPath, $"condition key must be 1 to 1024 characters (was {key.Length})");
+                    }
+
+                    Length(v, keyPath, value, 1, 1024, required: true);
+                    sourceAccount |= string.Equals(key, "aws:SourceAccount", StringComparison.OrdinalIgnoreCase);
+                    sourceArn |= string.Equals(key, "aws:SourceArn", StringComparison.OrdinalIgnoreCase);
+                }
+            }
+        }
+
+        if (hasServicePrincipal && !(sourceAccount && sourceArn))
+        {
+            string missing = (sourceAccount, sourceArn) switch
+            {
+                (false, false) => "both an aws:SourceAccount and an aws:SourceArn condition key",
+                (false, true) => "an aws:SourceAccount condition key",
+                _ => "an aws:SourceArn condition key",
+            };
+            v.Add("Condition", $"must contain {missing} when a principal is a service (for example StringEquals aws:SourceAccount and ArnLike aws:SourceArn)");
+        }
+    }
+
+    /// <summary>Checks presence and length; returns whether the value is present and of valid length (so pattern checks may follow).</summary>
+    private static bool Length(Violations v, string path, string? value, int min, int max, bool required)
+    {
+        if (value is null)
+        {
+            if (required)
+            {
+                v.Add(path, "is required");
+            }
+
+            return false;
+        }
+
+        if (value.Length < min || value.Length > max)
+        {
+            v.Add(path, max == int.MaxValue
+                ? $"must be at least {min} characters (was {value.Length})"
+                : $"must be {min} to {max} characters (was {value.Length})");
+            return false;
+        }
+
+        return true;
+    }
+
+    [GeneratedRegex(@"^([0-9a-zA-Z][_-]?)+\z", RegexOptions.CultureInvariant)]
+    private static partial Regex StatementIdPattern();
+
+    [GeneratedRegex(@"^[0-9]+\z", RegexOptions.CultureInvariant)]
+    private static partial Regex RevisionPattern();
+
+    [GeneratedRegex(@"^[0-9a-zA-Z_.]+\z", RegexOptions.CultureInvariant)]
+    private static partial Regex ServicePrincipalPattern();
+
+    [GeneratedRegex(@"^arn:aws:iam::[0-9]{12}:(root|(user|role)/.*)\z", RegexOptions.CultureInvariant | RegexOptions.Singleline)]
+    private static partial Regex PrincipalArnPattern();
+
+    [GeneratedRegex(@"lex:[a-zA-Z*]+\z", RegexOptions.CultureInvariant)]
+    private static partial Regex ActionPattern();
+
+    private sealed class Violations
+    {
+        private List<ValidationViolation>? _list;
+
+        public void Add(string path, string rule) => (_list ??= []).Add(new ValidationViolation(path, rule));
+
+        public void ThrowIfAny(string operation)
+        {
+            if (_list is { Count: > 0 })
+            {
+                throw new RequestValidationException(operation, _list);
+            }
+        }
+    }
+}
