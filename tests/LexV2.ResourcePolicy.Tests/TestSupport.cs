@@ -1,0 +1,58 @@
+using Amazon.Runtime;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using RichardSzalay.MockHttp;
+
+namespace LexV2.ResourcePolicy.Tests;
+
+/// <summary>Fixed inputs shared by the tests: AWS's documented example key pair, a bot-alias ARN that needs encoding, a fixed clock.</summary>
+internal static class Fixtures
+{
+    public const string AccessKey = "AKIDEXAMPLE";
+    public const string SecretKey = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+    public const string Account = "123456789012";
+    public const string AliasArn = "arn:aws:lex:us-east-1:123456789012:bot-alias/BOTID12345/ALIASID123";
+    public const string EncodedAliasArn = "arn%3Aaws%3Alex%3Aus-east-1%3A123456789012%3Abot-alias%2FBOTID12345%2FALIASID123";
+    public const string BotArn = "arn:aws:lex:us-east-1:123456789012:bot/BOTID12345";
+    public static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 36, 0, TimeSpan.Zero);
+
+    public static BasicAWSCredentials Credentials => new(AccessKey, SecretKey);
+
+    public static CreateResourcePolicyStatementRequest ConnectGrant(string sid = "ConnectAccess") => new()
+    {
+        ResourceArn = AliasArn,
+        StatementId = sid,
+        Effect = Effect.Allow,
+        Principal = [Principal.ForService("connect.amazonaws.com")],
+        Action = ["lex:RecognizeText", "lex:StartConversation"],
+        Condition = new Dictionary<string, IReadOnlyDictionary<string, string>>
+        {
+            ["StringEquals"] = new Dictionary<string, string> { ["aws:SourceAccount"] = Account },
+            ["ArnEquals"] = new Dictionary<string, string> { ["aws:SourceArn"] = "arn:aws:connect:us-east-1:123456789012:instance/abc" },
+        },
+    };
+}
+
+/// <summary>A client over a MockHttp transport with a fake clock; what tests use to assert the wire.</summary>
+internal sealed class MockClient : IDisposable
+{
+    public MockClient(Action<LexPolicyClientOptions>? configure = null, ILoggerFactory? loggerFactory = null)
+    {
+        Time = new FakeTimeProvider(Fixtures.Now) { AutoAdvanceAmount = TimeSpan.Zero };
+        var options = new LexPolicyClientOptions { Region = "us-east-1", Credentials = Fixtures.Credentials };
+        configure?.Invoke(options);
+        Client = new LexPolicyClient(options, Http, loggerFactory, Time);
+    }
+
+    public MockHttpMessageHandler Http { get; } = new();
+
+    public FakeTimeProvider Time { get; }
+
+    public LexPolicyClient Client { get; }
+
+    public void Dispose()
+    {
+        Client.Dispose();
+        Http.Dispose();
+    }
+}
