@@ -78,7 +78,7 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
             RequestValidator.Validate(request);
         }
 
-        return SendAsync(_builder.CreateResourcePolicyStatement(request), LexJsonContext.Default.CreateResourcePolicyStatementResponse, cancellationToken);
+        return SendAsync(_builder.CreateResourcePolicyStatement(request), LexJson.Wire.CreateResourcePolicyStatementResponse, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -90,7 +90,7 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
             RequestValidator.Validate(request);
         }
 
-        return SendAsync(_builder.DeleteResourcePolicyStatement(request), LexJsonContext.Default.DeleteResourcePolicyStatementResponse, cancellationToken);
+        return SendAsync(_builder.DeleteResourcePolicyStatement(request), LexJson.Wire.DeleteResourcePolicyStatementResponse, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -102,7 +102,7 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
             RequestValidator.Validate(request);
         }
 
-        return SendAsync(_builder.CreateResourcePolicy(request), LexJsonContext.Default.CreateResourcePolicyResponse, cancellationToken);
+        return SendAsync(_builder.CreateResourcePolicy(request), LexJson.Wire.CreateResourcePolicyResponse, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -114,7 +114,7 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
             RequestValidator.Validate(request);
         }
 
-        return SendAsync(_builder.DescribeResourcePolicy(request), LexJsonContext.Default.DescribeResourcePolicyResponse, cancellationToken);
+        return SendAsync(_builder.DescribeResourcePolicy(request), LexJson.Wire.DescribeResourcePolicyResponse, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -126,7 +126,7 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
             RequestValidator.Validate(request);
         }
 
-        return SendAsync(_builder.UpdateResourcePolicy(request), LexJsonContext.Default.UpdateResourcePolicyResponse, cancellationToken);
+        return SendAsync(_builder.UpdateResourcePolicy(request), LexJson.Wire.UpdateResourcePolicyResponse, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -138,7 +138,7 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
             RequestValidator.Validate(request);
         }
 
-        return SendAsync(_builder.DeleteResourcePolicy(request), LexJsonContext.Default.DeleteResourcePolicyResponse, cancellationToken);
+        return SendAsync(_builder.DeleteResourcePolicy(request), LexJson.Wire.DeleteResourcePolicyResponse, cancellationToken);
     }
 
     /// <summary>Releases the client's connections when it created them.</summary>

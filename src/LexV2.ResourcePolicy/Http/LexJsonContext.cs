@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace LexV2.ResourcePolicy.Http;
@@ -43,4 +45,14 @@ internal sealed class PolicyBody
 [JsonSerializable(typeof(DeleteResourcePolicyResponse))]
 internal sealed partial class LexJsonContext : JsonSerializerContext
 {
+}
+
+/// <summary>The JSON contexts of the wire.</summary>
+internal static class LexJson
+{
+    /// <summary>
+    /// The context the client uses: as generated, but writing non-ASCII and quote characters inside strings as themselves
+    /// (<c>\"</c>, not <c>\u0022</c>), the form AWS SDKs send; these bodies are never embedded in HTML.
+    /// </summary>
+    public static LexJsonContext Wire { get; } = new(new JsonSerializerOptions(LexJsonContext.Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 }

@@ -30,7 +30,7 @@ internal sealed class RequestBuilder
             StatementId = r.StatementId,
         };
         var msg = Create(HttpMethod.Post, LexOperation.CreateResourcePolicyStatement, r.ResourceArn, null, r.ExpectedRevisionId);
-        msg.Content = Json(JsonSerializer.SerializeToUtf8Bytes(body, LexJsonContext.Default.CreateStatementBody));
+        msg.Content = Json(JsonSerializer.SerializeToUtf8Bytes(body, LexJson.Wire.CreateStatementBody));
         return msg;
     }
 
@@ -40,7 +40,7 @@ internal sealed class RequestBuilder
     public HttpRequestMessage CreateResourcePolicy(CreateResourcePolicyRequest r)
     {
         var msg = Create(HttpMethod.Post, LexOperation.CreateResourcePolicy, r.ResourceArn, null, null);
-        msg.Content = Json(JsonSerializer.SerializeToUtf8Bytes(new PolicyBody { Policy = r.Policy }, LexJsonContext.Default.PolicyBody));
+        msg.Content = Json(JsonSerializer.SerializeToUtf8Bytes(new PolicyBody { Policy = r.Policy }, LexJson.Wire.PolicyBody));
         return msg;
     }
 
@@ -50,7 +50,7 @@ internal sealed class RequestBuilder
     public HttpRequestMessage UpdateResourcePolicy(UpdateResourcePolicyRequest r)
     {
         var msg = Create(HttpMethod.Put, LexOperation.UpdateResourcePolicy, r.ResourceArn, null, r.ExpectedRevisionId);
-        msg.Content = Json(JsonSerializer.SerializeToUtf8Bytes(new PolicyBody { Policy = r.Policy }, LexJsonContext.Default.PolicyBody));
+        msg.Content = Json(JsonSerializer.SerializeToUtf8Bytes(new PolicyBody { Policy = r.Policy }, LexJson.Wire.PolicyBody));
         return msg;
     }
 
