@@ -1,0 +1,143 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using RichardSzalay.MockHttp;
+
+namespace LexV2.ResourcePolicy.Tests.DependencyInjection;
+
+public class ServiceCollectionTests
+{
+    [Fact]
+    public async Task AddLexPolicyClient_FromCode_ResolvesWorkingTypedClient()
+    {
+        var mock = new MockHttpMessageHandler();
+        mock.Expect(HttpMethod.Get, $"https://models-v2-lex.eu-west-1.amazonaws.com/policy/{Fixtures.EncodedAliasArn}/")
+            .With(r => r.Headers.GetValues("Authorization").Single().Contains("/eu-west-1/lex/aws4_request", StringComparison.Ordinal))
+            .Respond("application/json", """{"revisionId":"3"}""");
+        var services = new ServiceCollection();
+        services.AddLexPolicyClient(o => { o.Region = "eu-west-1"; o.Credentials = Fixtures.Credentials; })
+            .ConfigurePrimaryHttpMessageHandler(() => mock);
+        using var sp = services.BuildServiceProvider();
+
+        var client = sp.GetRequiredService<ILexPolicyClient>();
+        var response = await client.DescribeResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn });
+
+        Assert.IsType<LexPolicyClient>(client);
+        Assert.Equal("3", response.RevisionId);
+        mock.VerifyNoOutstandingExpectation();
+    }
+
+    [Fact]
+    public async Task AddLexPolicyClient_FromConfiguration_BindsPlainSettings()
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["LexPolicy:Region"] = "ap-southeast-2",
+            ["LexPolicy:ServiceUrl"] = "http://127.0.0.1:9/",
+            ["LexPolicy:MaxRetries"] = "0",
+            ["LexPolicy:AttemptTimeout"] = "00:00:07",
+            ["LexPolicy:ValidateRequests"] = "false",
+        }).Build();
+        var mock = new MockHttpMessageHandler();
+        int calls = 0;
+        mock.When("http://127.0.0.1:9/*")
+            .With(r => r.Headers.GetValues("Authorization").Single().Contains("/ap-southeast-2/lex/", StringComparison.Ordinal))
+            .Respond(_ => { calls++; return new HttpResponseMessage(HttpStatusCode.InternalServerError); });
+        var services = new ServiceCollection();
+        services.AddLexPolicyClient(config.GetSection("LexPolicy"), o => o.Credentials = Fixtures.Credentials)
+            .ConfigurePrimaryHttpMessageHandler(() => mock);
+        using var sp = services.BuildServiceProvider();
+
+        var options = sp.GetRequiredService<IOptionsMonitor<LexPolicyClientOptions>>().Get(LexPolicyServiceCollectionExtensions.HttpClientName);
+        var client = sp.GetRequiredService<ILexPolicyClient>();
+        await Assert.ThrowsAsync<InternalServerException>(() => client.DescribeResourcePolicyAsync(new() { ResourceArn = "not-validated" }));
+
+        Assert.Equal(TimeSpan.FromSeconds(7), options.AttemptTimeout);
+        Assert.False(options.ValidateRequests);
+        Assert.Equal(1, calls); // MaxRetries = 0 from configuration
+    }
+
+    [Fact]
+    public void InvalidOptions_FailValidationNamingTheSetting()
+    {
+        var services = new ServiceCollection();
+        services.AddLexPolicyClient(o => { o.Region = "us-east-1"; o.MaxRetries = -1; });
+        using var sp = services.BuildServiceProvider();
+
+        var e = Assert.Throws<OptionsValidationException>(() => sp.GetRequiredService<IOptionsMonitor<LexPolicyClientOptions>>().Get(LexPolicyServiceCollectionExtensions.HttpClientName));
+
+        Assert.Contains("MaxRetries", e.Message);
+    }
+
+    [Fact]
+    public void MalformedConfigurationValue_NamesTheKey()
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["MaxRetries"] = "three", ["Region"] = "us-east-1" }).Build();
+        var services = new ServiceCollection();
+        services.AddLexPolicyClient(config);
+        using var sp = services.BuildServiceProvider();
+
+        var e = Assert.Throws<InvalidOperationException>(() => sp.GetRequiredService<IOptionsMonitor<LexPolicyClientOptions>>().Get(LexPolicyServiceCollectionExtensions.HttpClientName));
+
+        Assert.Contains("MaxRetries", e.Message);
+    }
+
+    /// <summary>A user handler that adds a header after the signature would have been computed if the signer were not innermost.</summary>
+    private sealed class StampingHandler : DelegatingHandler
+    {
+        public int Calls { get; private set; }
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Calls++;
+            request.Headers.Remove("x-amz-meta-stamp");
+            request.Headers.TryAddWithoutValidation("x-amz-meta-stamp", Calls.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task UserHandlersAndStandardResilience_RunBeforeSigning_AndEveryAttemptIsFreshlySigned()
+    {
+        var time = new FakeTimeProvider(Fixtures.Now);
+        var mock = new MockHttpMessageHandler();
+        var seen = new List<(string Auth, string Stamp, string Date)>();
+        int n = 0;
+        mock.When("*").With(r =>
+        {
+            seen.Add((r.Headers.GetValues("Authorization").Single(), r.Headers.GetValues("x-amz-meta-stamp").Single(), r.Headers.GetValues("X-Amz-Date").Single()));
+            return true;
+        }).Respond(_ => ++n < 3 ? new HttpResponseMessage(HttpStatusCode.ServiceUnavailable) : new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("{}") });
+
+        var stamping = new StampingHandler();
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(time);
+        var builder = services.AddLexPolicyClient(o => { o.Region = "us-east-1"; o.Credentials = Fixtures.Credentials; o.MaxRetries = 0; });
+        builder.AddStandardResilienceHandler(o =>
+        {
+            o.Retry.Delay = TimeSpan.Zero;
+            o.Retry.MaxRetryAttempts = 3;
+            o.Retry.UseJitter = false;
+        });
+        builder.AddHttpMessageHandler(() => stamping);
+        builder.ConfigurePrimaryHttpMessageHandler(() => mock);
+        using var sp = services.BuildServiceProvider();
+
+        var client = sp.GetRequiredService<ILexPolicyClient>();
+        var call = client.DescribeResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn });
+        for (int i = 0; i < 100 && !call.IsCompleted; i++)
+        {
+            await Task.Delay(5);
+            time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        await call;
+        Assert.Equal(3, seen.Count);
+        Assert.Equal(["1", "2", "3"], seen.Select(s => s.Stamp));
+        Assert.Equal(3, seen.Select(s => s.Auth).Distinct().Count());
+        Assert.All(seen, s => Assert.Contains("x-amz-meta-stamp", s.Auth));
+    }
+}
