@@ -1,0 +1,103 @@
+using System.Net;
+
+namespace LexV2.ResourcePolicy.Testing;
+
+/// <summary>
+/// Faults the emulator injects into the next requests, before it looks at them: throttles, server errors, dropped
+/// connections and latency. Thread-safe; each counted fault is used up by one request.
+/// </summary>
+public sealed class EmulatorFaults
+{
+    private readonly object _gate = new();
+    private int _throttles;
+    private TimeSpan? _throttleRetryAfter;
+    private int _failures;
+    private HttpStatusCode _failureStatus = HttpStatusCode.InternalServerError;
+    private int _drops;
+
+    /// <summary>Added to every request's processing time (on the emulator's clock). Default: zero.</summary>
+    public TimeSpan Latency { get; set; }
+
+    /// <summary>Answers the next <paramref name="count"/> requests with 429 <c>ThrottlingException</c>.</summary>
+    /// <param name="count">How many requests to throttle.</param>
+    /// <param name="retryAfter">The <c>Retry-After</c> to send (whole seconds), or none.</param>
+    public void ThrottleNext(int count, TimeSpan? retryAfter = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        lock (_gate)
+        {
+            _throttles = count;
+            _throttleRetryAfter = retryAfter;
+        }
+    }
+
+    /// <summary>Answers the next <paramref name="count"/> requests with a server error.</summary>
+    /// <param name="count">How many requests to fail.</param>
+    /// <param name="status">The status: 500 (as <c>InternalServerException</c>), or 502/503/504 as a proxy would.</param>
+    public void FailNext(int count, HttpStatusCode status = HttpStatusCode.InternalServerError)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        lock (_gate)
+        {
+            _failures = count;
+            _failureStatus = status;
+        }
+    }
+
+    /// <summary>Drops the connection of the next <paramref name="count"/> requests without answering.</summary>
+    /// <param name="count">How many requests to drop.</param>
+    public void DropNextConnections(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        lock (_gate)
+        {
+            _drops = count;
+        }
+    }
+
+    /// <summary>Clears every pending fault and the latency.</summary>
+    public void Clear()
+    {
+        lock (_gate)
+        {
+            _throttles = _failures = _drops = 0;
+            Latency = TimeSpan.Zero;
+        }
+    }
+
+    internal Fault Take()
+    {
+        lock (_gate)
+        {
+            if (_drops > 0)
+            {
+                _drops--;
+                return new Fault(FaultKind.Drop, default, null);
+            }
+
+            if (_throttles > 0)
+            {
+                _throttles--;
+                return new Fault(FaultKind.Throttle, (HttpStatusCode)429, _throttleRetryAfter);
+            }
+
+            if (_failures > 0)
+            {
+                _failures--;
+                return new Fault(FaultKind.Fail, _failureStatus, null);
+            }
+
+            return new Fault(FaultKind.None, default, null);
+        }
+    }
+
+    internal enum FaultKind
+    {
+        None,
+        Drop,
+        Throttle,
+        Fail,
+    }
+
+    internal readonly record struct Fault(FaultKind Kind, HttpStatusCode Status, TimeSpan? RetryAfter);
+}

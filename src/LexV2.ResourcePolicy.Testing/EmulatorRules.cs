@@ -1,0 +1,242 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace LexV2.ResourcePolicy.Testing;
+
+/// <summary>
+/// The service's input rules, taken from the API model (lengths, patterns, enums) and the API documentation (principal rules),
+/// written independently of the client's validator so that a bug in one is caught by the other. Rules are data: each is a
+/// (member, test, message) entry checked in order; the first broken one is answered, as the service does.
+/// </summary>
+internal static partial class EmulatorRules
+{
+    public const int MaxPolicyBytes = 20 * 1024;
+
+    private static readonly (string Shape, int Min, int Max, Regex? Pattern)[] Shapes =
+    [
+        ("AmazonResourceName", 1, 1011, null),
+        ("Name", 1, 100, NamePattern()),
+        ("RevisionId", 1, 5, RevisionPattern()),
+        ("Operation", 5, 50, OperationPattern()),
+        ("PrincipalArn", 30, 1024, PrincipalArnPattern()),
+        ("ServicePrincipal", 15, 1024, ServicePrincipalPattern()),
+        ("ConditionKey", 1, 1024, null),
+        ("ConditionValue", 1, 1024, null),
+        ("ConditionOperator", 1, int.MaxValue, null),
+        ("Policy", 2, int.MaxValue, null),
+    ];
+
+    /// <summary>Checks a string member against its model shape; returns the ValidationException message or <see langword="null"/>.</summary>
+    public static string? CheckShape(string member, string shape, string? value)
+    {
+        var s = Shapes.First(x => x.Shape == shape);
+        if (value is null)
+        {
+            return $"1 validation error detected: Value null at '{member}' failed to satisfy constraint: Member must not be null";
+        }
+
+        if (value.Length < s.Min)
+        {
+            return $"1 validation error detected: Value at '{member}' failed to satisfy constraint: Member must have length greater than or equal to {s.Min}";
+        }
+
+        if (value.Length > s.Max)
+        {
+            return $"1 validation error detected: Value at '{member}' failed to satisfy constraint: Member must have length less than or equal to {s.Max}";
+        }
+
+        if (s.Pattern is not null && !s.Pattern.IsMatch(value))
+        {
+            return $"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: Member must satisfy regular expression pattern: {s.Pattern}";
+        }
+
+        return null;
+    }
+
+    /// <summary>Parses a Lex V2 bot or bot-alias ARN into (account, kind); <see langword="null"/> when it is not one.</summary>
+    public static (string Account, string Kind)? ParseLexArn(string arn)
+    {
+        var m = LexArnPattern().Match(arn);
+        return m.Success ? (m.Groups["account"].Value, m.Groups["kind"].Value) : null;
+    }
+
+    /// <summary>Validates the body of CreateResourcePolicyStatement against the model and the documented statement rules.</summary>
+    public static EmulatorError? CheckStatement(string resourceAccount, JsonObject body)
+    {
+        string? Invalid(string? message) => message;
+
+        if (Invalid(CheckShape("statementId", "Name", Str(body, "statementId"))) is { } sid)
+        {
+            return Bad(sid);
+        }
+
+        if (Str(body, "effect") is not ("Allow" or "Deny"))
+        {
+            return Bad("1 validation error detected: Value at 'effect' failed to satisfy constraint: Member must satisfy enum value set: [Allow, Deny]");
+        }
+
+        if (body["principal"] is not JsonArray principals || principals.Count == 0)
+        {
+            return Bad("1 validation error detected: Value at 'principal' failed to satisfy constraint: Member must not be null or empty");
+        }
+
+        bool servicePrincipal = false;
+        for (int i = 0; i < principals.Count; i++)
+        {
+            if (principals[i] is not JsonObject p)
+            {
+                return Bad($"Principal at 'principal.{i + 1}' must be an object.");
+            }
+
+            string? service = Str(p, "service"), arn = Str(p, "arn");
+            if ((service is null) == (arn is null))
+            {
+                return Bad("Invalid principal: you must provide either a service or an arn, but not both.");
+            }
+
+            if (service is not null)
+            {
+                servicePrincipal = true;
+                if (CheckShape($"principal.{i + 1}.member.service", "ServicePrincipal", service) is { } m)
+                {
+                    return Bad(m);
+                }
+            }
+            else
+            {
+                if (CheckShape($"principal.{i + 1}.member.arn", "PrincipalArn", arn) is { } m)
+                {
+                    return Bad(m);
+                }
+
+                string principalAccount = arn!.Split(':')[4];
+                if (principalAccount != resourceAccount)
+                {
+                    return Bad($"The policy statement can't grant cross-account access: principal account {principalAccount} is not the resource's account {resourceAccount}.");
+                }
+            }
+        }
+
+        if (body["action"] is not JsonArray actions || actions.Count == 0)
+        {
+            return Bad("1 validation error detected: Value at 'action' failed to satisfy constraint: Member must not be null or empty");
+        }
+
+        for (int i = 0; i < actions.Count; i++)
+        {
+            if (CheckShape($"action.{i + 1}.member", "Operation", actions[i] is JsonValue v && v.TryGetValue(out string? a) ? a : null) is { } m)
+            {
+                return Bad(m);
+            }
+        }
+
+        var keys = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        if (body["condition"] is JsonNode conditionNode)
+        {
+            if (conditionNode is not JsonObject conditions || conditions.Count > 10)
+            {
+                return Bad("1 validation error detected: Value at 'condition' failed to satisfy constraint: Member must have at most 10 entries");
+            }
+
+            foreach (var (op, inner) in conditions)
+            {
+                if (CheckShape("condition.key", "ConditionOperator", op) is { } opError)
+                {
+                    return Bad(opError);
+                }
+
+                if (inner is not JsonObject map || map.Count > 10)
+                {
+                    return Bad($"1 validation error detected: Value at 'condition.{op}' failed to satisfy constraint: Member must be a map of at most 10 entries");
+                }
+
+                foreach (var (key, value) in map)
+                {
+                    if ((CheckShape($"condition.{op}.key", "ConditionKey", key) ?? CheckShape($"condition.{op}.{key}", "ConditionValue", value is JsonValue jv && jv.TryGetValue(out string? sv) ? sv : null)) is { } m)
+                    {
+                        return Bad(m);
+                    }
+
+                    keys.Add(key);
+                }
+            }
+        }
+
+        if (servicePrincipal && !(keys.Contains("aws:SourceAccount") && keys.Contains("aws:SourceArn")))
+        {
+            return Bad("Policy isn't valid: a statement with a service principal must have two condition blocks, one with the aws:SourceAccount global condition key and one with the aws:SourceArn global condition key.");
+        }
+
+        return null;
+    }
+
+    /// <summary>Checks a whole policy document: a JSON object with a Statement list whose statements have unique Sids.</summary>
+    public static EmulatorError? CheckPolicy(string policy, out JsonObject document)
+    {
+        document = null!;
+        if (CheckShape("policy", "Policy", policy) is { } m)
+        {
+            return Bad(m);
+        }
+
+        if (System.Text.Encoding.UTF8.GetByteCount(policy) > MaxPolicyBytes)
+        {
+            return new EmulatorError(HttpStatusCode.PaymentRequired, "ServiceQuotaExceededException", $"The resource policy is larger than the {MaxPolicyBytes}-byte quota.");
+        }
+
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(policy);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            return Bad("Policy isn't valid: the policy is not valid JSON. " + e.Message);
+        }
+
+        if (node is not JsonObject obj || obj["Statement"] is not JsonArray statements)
+        {
+            return Bad("Policy isn't valid: the policy must be a JSON object with a Statement list.");
+        }
+
+        var sids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var st in statements)
+        {
+            if (st is not JsonObject s || s["Effect"] is null)
+            {
+                return Bad("Policy isn't valid: every statement must be an object with an Effect.");
+            }
+
+            if (Str(s, "Sid") is { } sid && !sids.Add(sid))
+            {
+                return Bad($"Policy isn't valid: the statement id '{sid}' is used more than once.");
+            }
+        }
+
+        document = obj;
+        return null;
+    }
+
+    public static string? Str(JsonObject o, string name) => o[name] is JsonValue v && v.TryGetValue(out string? s) ? s : null;
+
+    private static EmulatorError Bad(string message) => new(HttpStatusCode.BadRequest, "ValidationException", message);
+
+    [GeneratedRegex(@"^([0-9a-zA-Z][_-]?)+\z")]
+    private static partial Regex NamePattern();
+
+    [GeneratedRegex(@"^[0-9]+\z")]
+    private static partial Regex RevisionPattern();
+
+    [GeneratedRegex(@"lex:[a-zA-Z*]+\z")]
+    private static partial Regex OperationPattern();
+
+    [GeneratedRegex(@"^arn:aws:iam::[0-9]{12}:(root|(user|role)/.*)\z", RegexOptions.Singleline)]
+    private static partial Regex PrincipalArnPattern();
+
+    [GeneratedRegex(@"^[0-9a-zA-Z_.]+\z")]
+    private static partial Regex ServicePrincipalPattern();
+
+    [GeneratedRegex(@"^arn:aws[a-zA-Z-]*:lex:[a-z0-9-]+:(?<account>[0-9]{12}):((?<kind>bot)/[0-9a-zA-Z]+|(?<kind>bot-alias)/[0-9a-zA-Z]+/[0-9a-zA-Z]+)\z")]
+    private static partial Regex LexArnPattern();
+}

@@ -1,0 +1,530 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace LexV2.ResourcePolicy.Testing;
+
+/// <summary>
+/// An in-memory emulator of the six Lex V2 resource-policy operations, as an <see cref="HttpMessageHandler"/>: put it under the
+/// real client (<see cref="CreateClient"/>, or <c>UseLexPolicyEmulator</c> on the client's <c>IHttpClientBuilder</c>) and the
+/// client's serialization, signing, retries and error mapping all run unchanged. Semantics are those of the API documentation:
+/// one policy per resource ARN, decimal revision ids that grow by one per change, statement ids unique per policy, stale
+/// <c>expectedRevisionId</c> → 412, duplicate statement → 409, missing policy or statement → 404, documented constraints → 400,
+/// SigV4 verified on every request (403 otherwise). Thread-safe. Disposing it does nothing, so HttpClientFactory may recycle
+/// handlers around it without losing state.
+/// </summary>
+public sealed class LexPolicyEmulator : HttpMessageHandler
+{
+    private const string ErrorTypeSuffix = ":http://internal.amazon.com/coral/com.amazonaws.lexmodelsv2/";
+    private readonly object _state = new();
+    private readonly Dictionary<string, PolicyEntry> _policies = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _missing = new(StringComparer.Ordinal);
+    private readonly object _log = new();
+    private readonly Queue<RecordedRequest> _requests = new();
+    private readonly LexPolicyEmulatorOptions _options;
+    private readonly SigV4Verifier _verifier;
+
+    /// <summary>Creates an emulator with no policies.</summary>
+    /// <param name="options">Settings; defaults accept AWS's example credentials (<c>AKIDEXAMPLE</c>) in any region.</param>
+    public LexPolicyEmulator(LexPolicyEmulatorOptions? options = null)
+    {
+        _options = options ?? new LexPolicyEmulatorOptions();
+        _verifier = new SigV4Verifier(new Dictionary<string, string>(_options.Credentials, StringComparer.Ordinal), _options.Region, "lex", _options.MaxClockSkew);
+    }
+
+    /// <summary>Faults to inject into the next requests.</summary>
+    public EmulatorFaults Faults { get; } = new();
+
+    /// <summary>A snapshot of the requests received so far, oldest first.</summary>
+    public IReadOnlyList<RecordedRequest> Requests
+    {
+        get
+        {
+            lock (_log)
+            {
+                return [.. _requests];
+            }
+        }
+    }
+
+    /// <summary>The ARNs that currently have a policy.</summary>
+    public IReadOnlyCollection<string> ResourceArns
+    {
+        get
+        {
+            lock (_state)
+            {
+                return [.. _policies.Keys];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Creates a real <see cref="LexPolicyClient"/> over this emulator, signing with the first configured credentials in
+    /// <c>us-east-1</c>; nothing leaves the process.
+    /// </summary>
+    /// <param name="configure">Changes the client's options before it is built.</param>
+    /// <returns>A client; dispose it when done (the emulator is not disposed with it).</returns>
+    public LexPolicyClient CreateClient(Action<LexPolicyClientOptions>? configure = null)
+    {
+        var first = _options.Credentials.First();
+        var options = new LexPolicyClientOptions
+        {
+            Region = _options.Region ?? "us-east-1",
+            Credentials = new Amazon.Runtime.BasicAWSCredentials(first.Key, first.Value),
+        };
+        configure?.Invoke(options);
+        return new LexPolicyClient(options, this, null, _options.TimeProvider);
+    }
+
+    /// <summary>Declares that a bot or bot alias does not exist: every operation on it answers <c>ResourceNotFoundException</c>.</summary>
+    /// <param name="resourceArn">The ARN.</param>
+    public void DeclareMissingResource(string resourceArn)
+    {
+        ArgumentNullException.ThrowIfNull(resourceArn);
+        lock (_state)
+        {
+            _missing.Add(resourceArn);
+            _policies.Remove(resourceArn);
+        }
+    }
+
+    /// <summary>Sets the policy of a resource directly (no request, no validation beyond JSON), for arranging a test.</summary>
+    /// <param name="resourceArn">The ARN.</param>
+    /// <param name="policy">The policy JSON: an object with a <c>Statement</c> list.</param>
+    /// <param name="revision">Its revision.</param>
+    /// <exception cref="ArgumentException">The policy is not such a JSON object.</exception>
+    public void SeedPolicy(string resourceArn, string policy, int revision = 1)
+    {
+        ArgumentNullException.ThrowIfNull(resourceArn);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(revision);
+        if (EmulatorRules.CheckPolicy(policy, out var document) is { } error)
+        {
+            throw new ArgumentException(error.Message, nameof(policy));
+        }
+
+        lock (_state)
+        {
+            _missing.Remove(resourceArn);
+            _policies[resourceArn] = new PolicyEntry(document, revision);
+        }
+    }
+
+    /// <summary>The current policy of a resource, or <see langword="null"/> when it has none.</summary>
+    /// <param name="resourceArn">The ARN.</param>
+    /// <returns>The policy JSON and revision.</returns>
+    public EmulatedPolicy? GetPolicy(string resourceArn)
+    {
+        lock (_state)
+        {
+            return _policies.TryGetValue(resourceArn, out var entry)
+                ? new EmulatedPolicy(entry.Document.ToJsonString(), entry.Revision.ToString(CultureInfo.InvariantCulture), entry.Document["Statement"]!.AsArray().Count)
+                : null;
+        }
+    }
+
+    /// <summary>Forgets every policy, declared-missing resource, recorded request and pending fault.</summary>
+    public void Reset()
+    {
+        lock (_state)
+        {
+            _policies.Clear();
+            _missing.Clear();
+        }
+
+        lock (_log)
+        {
+            _requests.Clear();
+        }
+
+        Faults.Clear();
+    }
+
+    /// <summary>
+    /// Answers one request. <paramref name="rawPathAndQuery"/> is the request target exactly as it arrived on the wire, for
+    /// hosts that serve the emulator over HTTP (a <see cref="Uri"/> may normalize it); <see langword="null"/> uses the request URI.
+    /// </summary>
+    /// <param name="request">The request.</param>
+    /// <param name="rawPathAndQuery">The raw request target, if known.</param>
+    /// <param name="cancellationToken">Cancels the latency wait.</param>
+    /// <returns>The answer.</returns>
+    /// <exception cref="HttpRequestException">A dropped-connection fault was injected.</exception>
+    public async Task<HttpResponseMessage> ProcessAsync(HttpRequestMessage request, string? rawPathAndQuery, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        byte[] body = request.Content is null ? [] : await request.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        string target = rawPathAndQuery ?? request.RequestUri?.PathAndQuery ?? "/";
+        var route = Route(request.Method, target);
+        var headers = request.Headers.Concat(request.Content?.Headers ?? Enumerable.Empty<KeyValuePair<string, IEnumerable<string>>>())
+            .GroupBy(h => h.Key.ToLowerInvariant())
+            .ToDictionary(g => g.Key, g => string.Join(",", g.SelectMany(h => h.Value)), StringComparer.OrdinalIgnoreCase);
+
+        var fault = Faults.Take();
+        if (Faults.Latency > TimeSpan.Zero)
+        {
+            await Task.Delay(Faults.Latency, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (fault.Kind == EmulatorFaults.FaultKind.Drop)
+        {
+            Record(new RecordedRequest(route.Operation, request.Method.Method, target, route.Arn, Encoding.UTF8.GetString(body), headers, 0, null));
+            throw new HttpRequestException(HttpRequestError.ConnectionError, "The emulator dropped the connection (injected fault).", new IOException("Connection reset by peer (injected)."));
+        }
+
+        DateTimeOffset now = _options.TimeProvider.GetUtcNow();
+        EmulatorError? error = fault.Kind switch
+        {
+            EmulatorFaults.FaultKind.Throttle => new EmulatorError((HttpStatusCode)429, "ThrottlingException", "Rate exceeded (injected fault)."),
+            EmulatorFaults.FaultKind.Fail => new EmulatorError(fault.Status, fault.Status == HttpStatusCode.InternalServerError ? "InternalServerException" : string.Empty, "Injected server failure."),
+            _ => _options.VerifySignatures ? _verifier.Verify(request, target, body, now) : null,
+        };
+
+        HttpResponseMessage? response = null;
+        if (error is null)
+        {
+            (response, error) = route.Error is { } routeError ? (null, routeError) : Handle(route, body);
+        }
+
+        if (error is not null)
+        {
+            response = Error(error);
+            if (fault.Kind == EmulatorFaults.FaultKind.Throttle && fault.RetryAfter is { } retryAfter)
+            {
+                response.Headers.TryAddWithoutValidation("Retry-After", ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture));
+            }
+        }
+
+        response!.Headers.TryAddWithoutValidation("x-amzn-RequestId", Guid.NewGuid().ToString());
+
+        response.Headers.Date = now;
+        response.RequestMessage = request;
+        Record(new RecordedRequest(route.Operation, request.Method.Method, target, route.Arn, Encoding.UTF8.GetString(body), headers, response.StatusCode, error?.Code is { Length: > 0 } c ? c : null));
+        return response;
+    }
+
+    /// <inheritdoc/>
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        ProcessAsync(request, null, cancellationToken);
+
+    /// <summary>Does nothing: the emulator's state outlives handler recycling by HttpClientFactory.</summary>
+    /// <param name="disposing">Ignored.</param>
+    protected override void Dispose(bool disposing) => base.Dispose(disposing);
+
+    private void Record(RecordedRequest recorded)
+    {
+        lock (_log)
+        {
+            _requests.Enqueue(recorded);
+            while (_requests.Count > _options.MaxRecordedRequests)
+            {
+                _requests.Dequeue();
+            }
+        }
+    }
+
+    private static RouteMatch Route(HttpMethod method, string target)
+    {
+        int q = target.IndexOf('?', StringComparison.Ordinal);
+        string path = q >= 0 ? target[..q] : target;
+        string? expected = null;
+        if (q >= 0)
+        {
+            foreach (string pair in target[(q + 1)..].Split('&', StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (pair.StartsWith("expectedRevisionId=", StringComparison.Ordinal))
+                {
+                    expected = Uri.UnescapeDataString(pair["expectedRevisionId=".Length..]);
+                }
+            }
+        }
+
+        // Both /policy/{arn}/ (botocore, AWS SDK for .NET) and /policy/{arn} (JavaScript SDK v3) are accepted.
+        string[] s = path.TrimEnd('/').Split('/');
+        string? Decode(int i) => i < s.Length ? Uri.UnescapeDataString(s[i]) : null;
+        string operation = (method.Method, s.Length) switch
+        {
+            ("POST", 3) when s[1] == "policy" => "CreateResourcePolicy",
+            ("GET", 3) when s[1] == "policy" => "DescribeResourcePolicy",
+            ("PUT", 3) when s[1] == "policy" => "UpdateResourcePolicy",
+            ("DELETE", 3) when s[1] == "policy" => "DeleteResourcePolicy",
+            ("POST", 4) when s[1] == "policy" && s[3] == "statements" => "CreateResourcePolicyStatement",
+            ("DELETE", 5) when s[1] == "policy" && s[3] == "statements" => "DeleteResourcePolicyStatement",
+            _ => "Unknown",
+        };
+
+        EmulatorError? error = operation == "Unknown"
+            ? new EmulatorError(HttpStatusCode.NotFound, "UnknownOperationException", $"No operation matches {method.Method} {path}.")
+            : null;
+        return new RouteMatch(operation, s.Length > 2 && s[1] == "policy" ? Decode(2) : null, operation == "DeleteResourcePolicyStatement" ? Decode(4) : null, expected, error);
+    }
+
+    private (HttpResponseMessage? Response, EmulatorError? Error) Handle(RouteMatch route, byte[] body)
+    {
+        string arn = route.Arn!;
+        var error = EmulatorRules.CheckShape("resourceArn", "AmazonResourceName", arn)
+            ?? (route.ExpectedRevisionId is { } rev ? EmulatorRules.CheckShape("expectedRevisionId", "RevisionId", rev) : null)
+            ?? (route.StatementId is { } sid ? EmulatorRules.CheckShape("statementId", "Name", sid) : null);
+        if (error is not null)
+        {
+            return Fail(new EmulatorError(HttpStatusCode.BadRequest, "ValidationException", error));
+        }
+
+        if (EmulatorRules.ParseLexArn(arn) is not { } parsed)
+        {
+            return Fail(new EmulatorError(HttpStatusCode.BadRequest, "ValidationException", $"The resource ARN '{arn}' is not a Lex V2 bot or bot alias ARN."));
+        }
+
+        JsonObject? json = null;
+        if (route.Operation is "CreateResourcePolicy" or "UpdateResourcePolicy" or "CreateResourcePolicyStatement")
+        {
+            try
+            {
+                json = JsonNode.Parse(body.Length == 0 ? "{}"u8 : body) as JsonObject;
+            }
+            catch (JsonException)
+            {
+                json = null;
+            }
+
+            if (json is null)
+            {
+                return Fail(new EmulatorError(HttpStatusCode.BadRequest, "SerializationException", "The request body is not a JSON object."));
+            }
+        }
+
+        lock (_state)
+        {
+            if (_missing.Contains(arn))
+            {
+                return Fail(new EmulatorError(HttpStatusCode.NotFound, "ResourceNotFoundException", $"Could not find the resource {arn}."));
+            }
+
+            _policies.TryGetValue(arn, out var entry);
+            if (route.ExpectedRevisionId is { } expected && route.Operation is not ("DescribeResourcePolicy" or "CreateResourcePolicy") &&
+                (entry is not null ? entry.Revision.ToString(CultureInfo.InvariantCulture) != expected : route.Operation == "CreateResourcePolicyStatement"))
+            {
+                return Fail(new EmulatorError(HttpStatusCode.PreconditionFailed, "PreconditionFailedException",
+                    $"The revision id {expected} doesn't match the current revision {(entry is null ? "(no policy)" : entry.Revision)} of the policy for {arn}."));
+            }
+
+            switch (route.Operation)
+            {
+                case "DescribeResourcePolicy":
+                    return entry is null ? NoPolicy(arn) : Ok(arn, entry, withPolicy: true);
+
+                case "CreateResourcePolicy":
+                {
+                    if (entry is not null)
+                    {
+                        return Fail(new EmulatorError(HttpStatusCode.PreconditionFailed, "PreconditionFailedException", $"A resource policy already exists for {arn}; use UpdateResourcePolicy."));
+                    }
+
+                    if (EmulatorRules.CheckPolicy(EmulatorRules.Str(json!, "policy")!, out var document) is { } policyError)
+                    {
+                        return Fail(policyError);
+                    }
+
+                    var created = new PolicyEntry(document, 1);
+                    _policies[arn] = created;
+                    return Ok(arn, created, withPolicy: false);
+                }
+
+                case "UpdateResourcePolicy":
+                {
+                    if (entry is null)
+                    {
+                        return NoPolicy(arn);
+                    }
+
+                    if (EmulatorRules.CheckPolicy(EmulatorRules.Str(json!, "policy")!, out var document) is { } policyError)
+                    {
+                        return Fail(policyError);
+                    }
+
+                    entry.Document = document;
+                    entry.Revision++;
+                    return Ok(arn, entry, withPolicy: false);
+                }
+
+                case "DeleteResourcePolicy":
+                    if (entry is null)
+                    {
+                        return NoPolicy(arn);
+                    }
+
+                    _policies.Remove(arn);
+                    return (new HttpResponseMessage(HttpStatusCode.NoContent) { Content = new ByteArrayContent([]) }, null);
+
+                case "CreateResourcePolicyStatement":
+                {
+                    if (EmulatorRules.CheckStatement(parsed.Account, json!) is { } statementError)
+                    {
+                        return Fail(statementError);
+                    }
+
+                    string statementId = EmulatorRules.Str(json!, "statementId")!;
+                    if (entry is not null && FindStatement(entry, statementId) >= 0)
+                    {
+                        return Fail(new EmulatorError(HttpStatusCode.Conflict, "ConflictException", $"The policy for {arn} already has a statement with the id {statementId}."));
+                    }
+
+                    var statement = BuildStatement(arn, json!);
+                    if (entry is null)
+                    {
+                        entry = new PolicyEntry(new JsonObject { ["Version"] = "2012-10-17", ["Statement"] = new JsonArray() }, 0);
+                    }
+
+                    var candidate = entry.Document.DeepClone().AsObject();
+                    candidate["Statement"]!.AsArray().Add((JsonNode)statement);
+                    if (Encoding.UTF8.GetByteCount(candidate.ToJsonString()) > EmulatorRules.MaxPolicyBytes)
+                    {
+                        return Fail(new EmulatorError(HttpStatusCode.PaymentRequired, "ServiceQuotaExceededException", $"The resource policy would be larger than the {EmulatorRules.MaxPolicyBytes}-byte quota."));
+                    }
+
+                    entry.Document = candidate;
+                    entry.Revision++;
+                    _policies[arn] = entry;
+                    return Ok(arn, entry, withPolicy: false);
+                }
+
+                default: // DeleteResourcePolicyStatement
+                {
+                    if (entry is null)
+                    {
+                        return NoPolicy(arn);
+                    }
+
+                    int index = FindStatement(entry, route.StatementId!);
+                    if (index < 0)
+                    {
+                        return Fail(new EmulatorError(HttpStatusCode.NotFound, "ResourceNotFoundException", $"The policy for {arn} has no statement with the id {route.StatementId}."));
+                    }
+
+                    entry.Document["Statement"]!.AsArray().RemoveAt(index);
+                    entry.Revision++;
+                    return (new HttpResponseMessage(HttpStatusCode.NoContent) { Content = new ByteArrayContent([]) }, null);
+                }
+            }
+        }
+    }
+
+    private static int FindStatement(PolicyEntry entry, string sid)
+    {
+        var statements = entry.Document["Statement"]!.AsArray();
+        for (int i = 0; i < statements.Count; i++)
+        {
+            if (statements[i] is JsonObject s && EmulatorRules.Str(s, "Sid") == sid)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>The IAM statement for a CreateResourcePolicyStatement body.</summary>
+    private static JsonObject BuildStatement(string arn, JsonObject body)
+    {
+        var services = new JsonArray();
+        var aws = new JsonArray();
+        foreach (var p in body["principal"]!.AsArray())
+        {
+            if (EmulatorRules.Str(p!.AsObject(), "service") is { } service)
+            {
+                services.Add((JsonNode?)JsonValue.Create(service));
+            }
+            else
+            {
+                aws.Add((JsonNode?)JsonValue.Create(EmulatorRules.Str(p.AsObject(), "arn")));
+            }
+        }
+
+        var principal = new JsonObject();
+        if (services.Count > 0)
+        {
+            principal["Service"] = services.Count == 1 ? services[0]!.GetValue<string>() : services;
+        }
+
+        if (aws.Count > 0)
+        {
+            principal["AWS"] = aws.Count == 1 ? aws[0]!.GetValue<string>() : aws;
+        }
+
+        var statement = new JsonObject
+        {
+            ["Sid"] = EmulatorRules.Str(body, "statementId"),
+            ["Effect"] = EmulatorRules.Str(body, "effect"),
+            ["Principal"] = principal,
+            ["Action"] = body["action"]!.DeepClone(),
+            ["Resource"] = arn,
+        };
+        if (body["condition"] is JsonObject condition && condition.Count > 0)
+        {
+            statement["Condition"] = condition.DeepClone();
+        }
+
+        return statement;
+    }
+
+    private static (HttpResponseMessage?, EmulatorError?) Ok(string arn, PolicyEntry entry, bool withPolicy)
+    {
+        var o = new JsonObject { ["resourceArn"] = arn };
+        if (withPolicy)
+        {
+            o["policy"] = entry.Document.ToJsonString();
+        }
+
+        o["revisionId"] = entry.Revision.ToString(CultureInfo.InvariantCulture);
+        return (Json(HttpStatusCode.OK, o), null);
+    }
+
+    private static (HttpResponseMessage?, EmulatorError?) NoPolicy(string arn) =>
+        Fail(new EmulatorError(HttpStatusCode.NotFound, "ResourceNotFoundException", $"There is no resource policy for {arn}."));
+
+    private static (HttpResponseMessage?, EmulatorError?) Fail(EmulatorError error) => (null, error);
+
+    private static HttpResponseMessage Error(EmulatorError error)
+    {
+        HttpResponseMessage response;
+        if (error.Code.Length == 0)
+        {
+            // A proxy's answer: HTML, no AWS error type.
+            response = new HttpResponseMessage(error.Status)
+            {
+                Content = new StringContent($"<html><body><h1>{(int)error.Status} {error.Status}</h1></body></html>", Encoding.UTF8, "text/html"),
+            };
+        }
+        else
+        {
+            response = Json(error.Status, new JsonObject { ["message"] = error.Message });
+            response.Headers.TryAddWithoutValidation("x-amzn-ErrorType", error.Code + ErrorTypeSuffix);
+        }
+
+        return response;
+    }
+
+    private static HttpResponseMessage Json(HttpStatusCode status, JsonObject body)
+    {
+        var response = new HttpResponseMessage(status) { Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body.ToJsonString())) };
+        response.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return response;
+    }
+
+    private sealed record RouteMatch(string Operation, string? Arn, string? StatementId, string? ExpectedRevisionId, EmulatorError? Error);
+
+    private sealed class PolicyEntry(JsonObject document, int revision)
+    {
+        public JsonObject Document { get; set; } = document;
+
+        public int Revision { get; set; } = revision;
+    }
+}
+
+/// <summary>A policy as the emulator holds it.</summary>
+/// <param name="Policy">The IAM policy JSON.</param>
+/// <param name="RevisionId">Its revision id.</param>
+/// <param name="StatementCount">How many statements it has.</param>
+public sealed record EmulatedPolicy(string Policy, string RevisionId, int StatementCount);

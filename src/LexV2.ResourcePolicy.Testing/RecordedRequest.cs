@@ -1,0 +1,22 @@
+using System.Net;
+
+namespace LexV2.ResourcePolicy.Testing;
+
+/// <summary>A request the emulator received, and how it answered; for assertions in tests.</summary>
+/// <param name="Operation">The operation the request was routed to (for example <c>CreateResourcePolicyStatement</c>), or <c>Unknown</c>.</param>
+/// <param name="Method">The HTTP method.</param>
+/// <param name="PathAndQuery">The path and query exactly as sent (still percent-encoded).</param>
+/// <param name="ResourceArn">The decoded resource ARN label, when the path had one.</param>
+/// <param name="Body">The request body as text (empty when none).</param>
+/// <param name="Headers">The request headers (names lower-case; multiple values joined with commas).</param>
+/// <param name="Status">The status the emulator answered with (0 when it dropped the connection).</param>
+/// <param name="ErrorCode">The error code it answered with, if any.</param>
+public sealed record RecordedRequest(
+    string Operation,
+    string Method,
+    string PathAndQuery,
+    string? ResourceArn,
+    string Body,
+    IReadOnlyDictionary<string, string> Headers,
+    HttpStatusCode Status,
+    string? ErrorCode);
