@@ -38,7 +38,7 @@ public static class Workflow
             return 0;
         }
 
-        string? region = a["--region"] ?? Environment.GetEnvironmentVariable("AWS_REGION") ?? Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION");
+        string? region = a["--region"] ?? ConfiguredRegion();
         bool remote = !a.Has("--emulator") && (a["--endpoint-url"] is not null || region is not null);
         region ??= "us-east-1";
         string account = "123456789012";
@@ -88,6 +88,25 @@ public static class Workflow
 
                 return 1;
             }
+        }
+    }
+
+    /// <summary>The region an AWS SDK would use (environment or profile), or <see langword="null"/> when AWS is not configured.</summary>
+    private static string? ConfiguredRegion()
+    {
+        string? fromEnvironment = Environment.GetEnvironmentVariable("AWS_REGION") ?? Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION");
+        if (!string.IsNullOrEmpty(fromEnvironment))
+        {
+            return fromEnvironment;
+        }
+
+        try
+        {
+            return FallbackRegionFactory.GetRegionEndpoint(false)?.SystemName;
+        }
+        catch (AmazonClientException)
+        {
+            return null;
         }
     }
 

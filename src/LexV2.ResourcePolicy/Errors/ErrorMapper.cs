@@ -17,7 +17,9 @@ internal static class ErrorMapper
 
     public static LexPolicyException Map(string operation, in ErrorResponse error, int attempts)
     {
-        string text = Describe(operation, (error.Message ?? DefaultMessage(error)) + Hint(operation, error.Code), error);
+        bool modelled = error.Code is null ? (int)error.Status is 400 or 402 or 404 or 409 or 412 or 429 or 500 : ModelledCodes.Contains(error.Code) || ThrottlingCodes.Contains(error.Code);
+        string? excerpt = modelled && error.BodyIsJson ? null : error.Excerpt;
+        string text = Describe(operation, (error.Message ?? DefaultMessage(error)) + Hint(operation, error.Code), error, excerpt);
         string? id = error.RequestId;
         LexPolicyException ex = error.Code switch
         {
@@ -42,7 +44,7 @@ internal static class ErrorMapper
             _ => new LexPolicyException(text, error.Status, error.Code, id),
         };
         ex.Attempts = attempts;
-        ex.ResponseExcerpt = error.Excerpt;
+        ex.ResponseExcerpt = excerpt;
         return ex;
     }
 
@@ -67,7 +69,13 @@ internal static class ErrorMapper
         _ => operation,
     };
 
-    private static string Describe(string operation, string message, in ErrorResponse error)
+    private static readonly HashSet<string> ModelledCodes = new(StringComparer.Ordinal)
+    {
+        "ValidationException", "ServiceQuotaExceededException", "ResourceNotFoundException", "ConflictException",
+        "PreconditionFailedException", "InternalServerException",
+    };
+
+    private static string Describe(string operation, string message, in ErrorResponse error, string? excerpt)
     {
         string text = string.Format(
             CultureInfo.InvariantCulture,
@@ -77,7 +85,7 @@ internal static class ErrorMapper
             (int)error.Status,
             error.Code ?? "none",
             error.RequestId ?? "none");
-        return error.Excerpt is { } x ? text + " Response began: " + x : text;
+        return excerpt is { } x ? text + " Response began: " + x : text;
     }
 
     private static string DefaultMessage(in ErrorResponse error) => error.Status switch

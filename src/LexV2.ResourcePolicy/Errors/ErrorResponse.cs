@@ -10,7 +10,7 @@ namespace LexV2.ResourcePolicy.Errors;
 /// What an error answer says: code, message, request id, Retry-After. Parsed defensively from a capped body: a body
 /// that is not JSON, is truncated or has unexpected shapes yields what could be read and never throws.
 /// </summary>
-internal readonly record struct ErrorResponse(HttpStatusCode Status, string? Code, string? Message, string? RequestId, TimeSpan? RetryAfter, string? Excerpt)
+internal readonly record struct ErrorResponse(HttpStatusCode Status, string? Code, string? Message, string? RequestId, TimeSpan? RetryAfter, string? Excerpt, bool BodyIsJson)
 {
     /// <summary>The most of an error body that is ever read.</summary>
     public const int MaxBodyBytes = 64 * 1024;
@@ -18,19 +18,15 @@ internal readonly record struct ErrorResponse(HttpStatusCode Status, string? Cod
     public static ErrorResponse Parse(HttpResponseMessage response, ReadOnlySpan<byte> body, DateTimeOffset now)
     {
         string? bodyType = null, bodyCode = null, bodyMessage = null;
-        bool isJson = false;
-        if (LooksLikeJsonObject(body))
-        {
-            isJson = TryReadTopLevel(body, ref bodyType, ref bodyCode, ref bodyMessage);
-        }
+        bool isJson = LooksLikeJsonObject(body) && TryReadTopLevel(body, ref bodyType, ref bodyCode, ref bodyMessage);
 
         string? headerType = Header(response.Headers, "x-amzn-ErrorType");
         string? code = NormalizeCode(bodyType) ?? NormalizeCode(headerType) ?? NormalizeCode(bodyCode);
         string? message = Header(response.Headers, "x-amzn-error-message") ?? bodyMessage;
         string? requestId = Header(response.Headers, "x-amzn-RequestId") ?? Header(response.Headers, "x-amz-request-id");
         TimeSpan? retryAfter = ReadRetryAfter(response.Headers, response.Headers.Date ?? now);
-        string? excerpt = isJson && code is not null ? null : MakeExcerpt(body);
-        return new ErrorResponse(response.StatusCode, code, message, requestId, retryAfter, excerpt);
+        string? excerpt = MakeExcerpt(body);
+        return new ErrorResponse(response.StatusCode, code, message, requestId, retryAfter, excerpt, isJson);
     }
 
     /// <summary>Strips a <c>namespace#</c> prefix and a <c>:suffix</c>, as AWS rest-json clients do.</summary>
@@ -172,7 +168,7 @@ internal readonly record struct ErrorResponse(HttpStatusCode Status, string? Cod
         catch (JsonException)
         {
             // Truncated or malformed: keep whatever was read before the fault.
-            return type is not null || code is not null;
+            return false;
         }
         catch (InvalidOperationException)
         {

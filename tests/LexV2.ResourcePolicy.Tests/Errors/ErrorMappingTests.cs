@@ -119,6 +119,7 @@ public class ErrorMappingTests
         Assert.Equal((HttpStatusCode)status, e.StatusCode);
         Assert.Equal("req-123", e.RequestId);
         Assert.Contains(hint, e.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("denied", e.ResponseExcerpt);
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Net;
 using LexV2.ResourcePolicy.Resilience;
 using Microsoft.Extensions.Time.Testing;
@@ -257,6 +258,24 @@ public class RetryTests
 
         Assert.True(e.IsOverallTimeout);
         Assert.Contains("OverallTimeout", e.Message);
+    }
+
+    [Fact]
+    public async Task EachRetry_LogsOneEventWithOperationAttemptCodeAndDelay()
+    {
+        var collector = new Microsoft.Extensions.Logging.Testing.FakeLogCollector();
+        using var loggers = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddProvider(new Microsoft.Extensions.Logging.Testing.FakeLoggerProvider(collector)));
+        using var m = new MockClient(loggerFactory: loggers);
+        int n = 0;
+        m.Http.When("*").Respond(_ => ++n <= 2 ? Status(429, retryAfter: "1", body: """{"__type":"ThrottlingException"}""") : Status(200));
+
+        await DriveAsync(m.Time, m.Client.DescribeResourcePolicyAsync(Describe), TimeSpan.FromMilliseconds(250));
+
+        var retries = collector.GetSnapshot().Where(r => r.Id.Name == "Retrying").ToList();
+        Assert.Equal(2, retries.Count);
+        Assert.All(retries, r => Assert.Equal(2, r.Id.Id));
+        Assert.Equal("DescribeResourcePolicy attempt 1 failed (429 ThrottlingException); retrying in 1000 ms", retries[0].Message);
+        Assert.Equal("DescribeResourcePolicy attempt 2 failed (429 ThrottlingException); retrying in 1000 ms", retries[1].Message);
     }
 
     [Fact]
