@@ -211,7 +211,8 @@ internal static partial class RequestValidator
                     string keyPath = $"{opPath}[\"{key}\"]";
                     if (key.Length is 0 or > 1024)
                     {
-                        v.Add(keyPath, $"condition key must be 1 to 1024 characters (was {key.Length})");
+                        v.Add(opPath, $"condition keys must be 1 to 1024 characters (one was {key.Length})");
+                        continue;
                     }
 
                     Length(v, keyPath, value, 1, 1024, required: true);
