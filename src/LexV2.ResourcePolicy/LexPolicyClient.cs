@@ -78,6 +78,11 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
             RequestValidator.Validate(request);
         }
 
+        if (_runtime.Options.RejectLintFindings && PolicyLinter.Lint(request) is { Count: > 0 } findings)
+        {
+            throw new RequestValidationException(LexOperation.CreateResourcePolicyStatement, [.. findings.Select(f => new ValidationViolation(f.MemberPath, f.Kind + ": " + f.Message))]);
+        }
+
         return SendAsync(_builder.CreateResourcePolicyStatement(request), LexJson.Wire.CreateResourcePolicyStatementResponse, cancellationToken);
     }
 
@@ -188,7 +193,7 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
                 var (body, _) = await ReadAsync(response, ErrorResponse.MaxBodyBytes, operation, attempts, cancellationToken).ConfigureAwait(false);
                 var error = ErrorResponse.Parse(response, body, _runtime.Time.GetUtcNow());
                 Log.RequestFailed(_runtime.Logger, operation, (int)response.StatusCode, error.Code, attempts, error.RequestId);
-                throw ErrorMapper.Map(operation, error, attempts);
+                throw ErrorMapper.Map(operation, error, attempts, request.Options.TryGetValue(LexOperation.ResourceArnKey, out var arn) ? arn : null);
             }
 
             var (bytes, truncated) = await ReadAsync(response, ResponseBody.MaxSuccessBytes, operation, attempts, cancellationToken).ConfigureAwait(false);

@@ -62,6 +62,13 @@ public sealed class LexPolicyClientOptions
     /// <summary>Validate every request against the documented constraints before sending it. Turn off only for exotic cases. Default: <see langword="true"/>.</summary>
     public bool ValidateRequests { get; set; } = true;
 
+    /// <summary>
+    /// Run the <see cref="PolicyLinter"/> on every statement before sending it and reject it (with
+    /// <see cref="RequestValidationException"/>) when there is any finding: unknown or misspelled actions, actions that do not
+    /// apply to the resource type, wildcard principals, conditions naming another account. Default: <see langword="false"/>.
+    /// </summary>
+    public bool RejectLintFindings { get; set; }
+
     /// <summary>An application name appended to the <c>User-Agent</c> header (letters, digits and <c>.-_/</c>). Default: <see langword="null"/>.</summary>
     public string? ApplicationName { get; set; }
 
@@ -95,6 +102,7 @@ public sealed class LexPolicyClientOptions
         UseFips = Bool(section, nameof(UseFips), UseFips);
         UseDualStack = Bool(section, nameof(UseDualStack), UseDualStack);
         ValidateRequests = Bool(section, nameof(ValidateRequests), ValidateRequests);
+        RejectLintFindings = Bool(section, nameof(RejectLintFindings), RejectLintFindings);
         if (section[nameof(MaxRetries)] is { Length: > 0 } retries)
         {
             MaxRetries = int.TryParse(retries, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) ? n : throw BadValue(nameof(MaxRetries), retries, "a whole number");

@@ -15,11 +15,11 @@ internal static class ErrorMapper
         "EC2ThrottledException",
     };
 
-    public static LexPolicyException Map(string operation, in ErrorResponse error, int attempts)
+    public static LexPolicyException Map(string operation, in ErrorResponse error, int attempts, string? resourceArn = null)
     {
         bool modelled = error.Code is null ? (int)error.Status is 400 or 402 or 404 or 409 or 412 or 429 or 500 : ModelledCodes.Contains(error.Code) || ThrottlingCodes.Contains(error.Code);
         string? excerpt = modelled && error.BodyIsJson ? null : error.Excerpt;
-        string text = Describe(operation, (error.Message ?? DefaultMessage(error)) + Hint(operation, error.Code), error, excerpt);
+        string text = Describe(operation, (error.Message ?? DefaultMessage(error)) + Hint(operation, error.Code, resourceArn), error, excerpt);
         string? id = error.RequestId;
         LexPolicyException ex = error.Code switch
         {
@@ -48,7 +48,7 @@ internal static class ErrorMapper
         return ex;
     }
 
-    private static string Hint(string operation, string? code) => code switch
+    private static string Hint(string operation, string? code, string? resourceArn) => code switch
     {
         "InvalidSignatureException" or "SignatureDoesNotMatch" or "IncompleteSignature" =>
             " The request signature was rejected: check the region, the credentials and the machine's clock.",
@@ -57,17 +57,15 @@ internal static class ErrorMapper
         "ExpiredTokenException" or "ExpiredToken" =>
             " The session token has expired: refresh the credentials (for example with aws sso login).",
         "AccessDeniedException" or "AccessDenied" =>
-            $" The caller's IAM identity needs permission for lex:{RequiredAction(operation)} on the resource.",
+            $" The caller's IAM identity needs {RequiredActions(operation)} on {resourceArn ?? "the resource"} (CallerPolicy.For builds that policy).",
         _ => string.Empty,
     };
 
-    /// <summary>The IAM action that authorizes an operation (CreateResourcePolicyStatement is also allowed by lex:UpdateResourcePolicy).</summary>
-    internal static string RequiredAction(string operation) => operation switch
-    {
-        "CreateResourcePolicyStatement" => "CreateResourcePolicyStatement (or lex:CreateResourcePolicy / lex:UpdateResourcePolicy)",
-        "DeleteResourcePolicyStatement" => "DeleteResourcePolicyStatement (or lex:UpdateResourcePolicy)",
-        _ => operation,
-    };
+    /// <summary>The IAM actions an operation needs, in words, e.g. <c>lex:DescribeResourcePolicy</c>.</summary>
+    internal static string RequiredActions(string operation) =>
+        Enum.TryParse<ResourcePolicyOperation>(operation, out var op)
+            ? string.Join(" + ", CallerPolicy.ActionsFor(op))
+            : "lex:" + operation;
 
     private static readonly HashSet<string> ModelledCodes = new(StringComparer.Ordinal)
     {

@@ -13,6 +13,9 @@ internal static class LexOperation
     /// <summary>The key under which a request message records its operation name, for handlers and logs.</summary>
     public static readonly HttpRequestOptionsKey<string> NameKey = new("LexV2.ResourcePolicy.Operation");
 
+    /// <summary>The key under which a request message records its resource ARN, for error messages.</summary>
+    public static readonly HttpRequestOptionsKey<string> ResourceArnKey = new("LexV2.ResourcePolicy.ResourceArn");
+
     /// <summary>The key under which the retry handler reports how many attempts it sent.</summary>
     public static readonly HttpRequestOptionsKey<int> AttemptsKey = new("LexV2.ResourcePolicy.Attempts");
 }

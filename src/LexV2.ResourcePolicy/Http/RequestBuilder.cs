@@ -83,6 +83,7 @@ internal sealed class RequestBuilder
 
         var msg = new HttpRequestMessage(method, new Uri(sb.ToString(), UriKind.Absolute));
         msg.Options.Set(LexOperation.NameKey, operation);
+        msg.Options.Set(LexOperation.ResourceArnKey, resourceArn);
         return msg;
     }
 

@@ -1,0 +1,116 @@
+namespace LexV2.ResourcePolicy;
+
+/// <summary>The Lex V2 action table (embedded <c>lex-actions.tsv</c>: action → resource types), loaded once.</summary>
+internal static class LexActions
+{
+    private static readonly Lazy<Dictionary<string, string[]>> Table = new(Load);
+
+    /// <summary>Action name (without <c>lex:</c>) → resource types (<c>bot</c>, <c>bot-alias</c>, <c>test-set</c>).</summary>
+    public static IReadOnlyDictionary<string, string[]> All => Table.Value;
+
+    /// <summary>The actions a wildcard pattern such as <c>Describe*</c> matches (case-insensitive, as IAM matches actions).</summary>
+    public static IEnumerable<string> Matching(string pattern)
+    {
+        foreach (string action in All.Keys)
+        {
+            if (WildcardMatch(pattern, action))
+            {
+                yield return action;
+            }
+        }
+    }
+
+    /// <summary>The known action closest to <paramref name="name"/> within an edit distance of 3, for "did you mean" hints.</summary>
+    public static string? Closest(string name)
+    {
+        string? best = null;
+        int bestDistance = 4;
+        foreach (string action in All.Keys)
+        {
+            int d = Distance(name.ToUpperInvariant(), action.ToUpperInvariant());
+            if (d < bestDistance)
+            {
+                (best, bestDistance) = (action, d);
+            }
+        }
+
+        return best;
+    }
+
+    internal static bool WildcardMatch(string pattern, string text)
+    {
+        int p = 0, t = 0, star = -1, mark = 0;
+        while (t < text.Length)
+        {
+            if (p < pattern.Length && (pattern[p] == '?' || char.ToUpperInvariant(pattern[p]) == char.ToUpperInvariant(text[t])))
+            {
+                p++;
+                t++;
+            }
+            else if (p < pattern.Length && pattern[p] == '*')
+            {
+                star = p++;
+                mark = t;
+            }
+            else if (star >= 0)
+            {
+                p = star + 1;
+                t = ++mark;
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        while (p < pattern.Length && pattern[p] == '*')
+        {
+            p++;
+        }
+
+        return p == pattern.Length;
+    }
+
+    private static int Distance(string a, string b)
+    {
+        var prev = new int[b.Length + 1];
+        var cur = new int[b.Length + 1];
+        for (int j = 0; j <= b.Length; j++)
+        {
+            prev[j] = j;
+        }
+
+        for (int i = 1; i <= a.Length; i++)
+        {
+            cur[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                cur[j] = Math.Min(Math.Min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            (prev, cur) = (cur, prev);
+        }
+
+        return prev[b.Length];
+    }
+
+    private static Dictionary<string, string[]> Load()
+    {
+        using var stream = typeof(LexActions).Assembly.GetManifestResourceStream("LexV2.ResourcePolicy.lex-actions.tsv")
+            ?? throw new InvalidOperationException("The embedded Lex action table is missing from the assembly.");
+        using var reader = new StreamReader(stream);
+        var table = new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase);
+        while (reader.ReadLine() is { } line)
+        {
+            if (line.Length == 0 || line[0] == '#')
+            {
+                continue;
+            }
+
+            string[] parts = line.Split('\t');
+            table[parts[0]] = parts[1] == "-" ? [] : parts[1].Split(',');
+        }
+
+        return table;
+    }
+}
