@@ -87,9 +87,9 @@ internal sealed class RequestBuilder
         return msg;
     }
 
-    private static ByteArrayContent Json(byte[] bytes)
+    private static BufferedContent Json(byte[] bytes)
     {
-        var content = new ByteArrayContent(bytes);
+        var content = new BufferedContent(bytes);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         return content;
     }

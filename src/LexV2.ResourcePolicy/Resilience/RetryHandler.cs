@@ -32,7 +32,12 @@ internal sealed class RetryHandler : DelegatingHandler
     {
         var state = new CallState(this, request)
         {
-            Body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false),
+            Body = request.Content switch
+            {
+                null => null,
+                BufferedContent buffered => buffered.Bytes,
+                var content => await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false),
+            },
         };
 
         ResilienceContext context = ResilienceContextPool.Shared.Get(cancellationToken);
@@ -272,7 +277,7 @@ internal sealed class RetryHandler : DelegatingHandler
 
             if (Body is not null)
             {
-                attempt.Content = new ByteArrayContent(Body);
+                attempt.Content = new BufferedContent(Body);
                 foreach (var header in original.Content!.Headers)
                 {
                     attempt.Content.Headers.TryAddWithoutValidation(header.Key, header.Value);

@@ -1,6 +1,4 @@
-using Amazon;
 using Amazon.Runtime;
-using Amazon.Runtime.Signing;
 
 namespace LexV2.ResourcePolicy.Signing;
 
@@ -12,8 +10,8 @@ namespace LexV2.ResourcePolicy.Signing;
 /// <c>Expect</c>, <c>X-Amzn-Trace-Id</c>, ...). Put it last (innermost) in a handler chain, so it signs what goes on the wire.
 /// </summary>
 /// <remarks>
-/// The cryptography is AWSSDK.Core's public signer (<see cref="AWSSigV4Signer"/>), which encodes the canonical URI twice,
-/// as AWS requires for every service but S3. Use it with a plain <see cref="HttpClient"/> for any AWS service:
+/// It encodes the canonical URI twice, as AWS requires for every service but S3, caches the derived signing key per day, and
+/// takes credentials from a (refreshing) <see cref="AWSCredentials"/>. Use it with a plain <see cref="HttpClient"/> for any AWS service:
 /// <code>
 /// var http = new HttpClient(new AwsSigV4Handler(credentials, "us-east-1") { InnerHandler = new SocketsHttpHandler() });
 /// </code>
@@ -23,7 +21,8 @@ public sealed class AwsSigV4Handler : DelegatingHandler
     private static readonly string[] StaleHeaders = ["Authorization", "X-Amz-Date", "X-Amz-Content-SHA256", "X-Amz-Security-Token"];
 
     private readonly CredentialSource _credentials;
-    private readonly RegionEndpoint _region;
+    private readonly SigV4Signer _signer;
+    private readonly string _region;
     private readonly string _service;
     private readonly TimeProvider _time;
     private readonly ClockSkew _skew;
@@ -48,21 +47,22 @@ public sealed class AwsSigV4Handler : DelegatingHandler
 
         ArgumentException.ThrowIfNullOrWhiteSpace(service);
         _credentials = credentials;
-        _region = RegionEndpoint.GetBySystemName(region);
+        _region = region;
+        _signer = new SigV4Signer(region, service);
         _service = service;
         _time = timeProvider;
         _skew = skew;
     }
 
     /// <summary>The signing region.</summary>
-    public string Region => _region.SystemName;
+    public string Region => _region;
 
     /// <summary>The signing name of the service.</summary>
     public string Service => _service;
 
     /// <summary>Describes the handler without secrets.</summary>
     /// <returns>The service and region.</returns>
-    public override string ToString() => $"AwsSigV4Handler {{ Service = {_service}, Region = {_region.SystemName} }}";
+    public override string ToString() => $"AwsSigV4Handler {{ Service = {_service}, Region = {_region} }}";
 
     /// <inheritdoc/>
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -80,46 +80,46 @@ public sealed class AwsSigV4Handler : DelegatingHandler
             request.Headers.Remove(h);
         }
 
-        byte[] body = request.Content is null
-            ? []
-            : await request.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-
-        var toSign = new AWSSigningRequest { HttpMethod = request.Method, RequestUri = uri, Content = body };
-        toSign.Headers["Host"] = request.Headers.Host ?? (uri.IsDefaultPort ? uri.IdnHost : uri.IdnHost + ":" + uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        if (request.Content?.Headers.ContentType is { } contentType)
+        byte[] body = request.Content switch
         {
-            toSign.Headers["Content-Type"] = contentType.ToString();
-        }
+            null => [],
+            Http.BufferedContent buffered => buffered.Bytes,
+            var content => await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false),
+        };
 
+        ImmutableCredentials credentials = await _credentials.Get().GetCredentialsAsync().ConfigureAwait(false);
+        var amzHeaders = new List<KeyValuePair<string, string>>(2);
         foreach (var header in request.Headers)
         {
             if (header.Key.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase))
             {
-                toSign.Headers[header.Key] = string.Join(",", header.Value);
+                amzHeaders.Add(new(header.Key.ToLowerInvariant(), string.Join(",", header.Value)));
             }
         }
 
-        var parameters = new AWSSigV4Parameters
+        if (credentials.UseToken)
         {
-            Credentials = _credentials.Get(),
-            Region = _region,
-            Service = _service,
-            SignPayload = true,
-            SignedAt = (_time.GetUtcNow() + _skew.Offset).UtcDateTime,
-        };
-
-        AWSSigningResult result = await AWSSigV4Signer.SignAsync(toSign, parameters, cancellationToken).ConfigureAwait(false);
-        foreach (var header in result.Headers)
-        {
-            if (string.Equals(header.Key, "Authorization", StringComparison.OrdinalIgnoreCase))
-            {
-                request.Headers.TryAddWithoutValidation("Authorization", header.Value);
-            }
-            else if (!string.Equals(header.Key, "Host", StringComparison.OrdinalIgnoreCase))
-            {
-                request.Headers.Remove(header.Key);
-                request.Headers.TryAddWithoutValidation(header.Key, header.Value);
-            }
+            amzHeaders.Add(new("x-amz-security-token", credentials.Token));
         }
+
+        string host = request.Headers.Host ?? (uri.IsDefaultPort ? uri.IdnHost : uri.IdnHost + ":" + uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var result = _signer.Sign(
+            request.Method.Method,
+            uri,
+            host,
+            request.Content?.Headers.ContentType?.ToString(),
+            amzHeaders,
+            body,
+            credentials,
+            (_time.GetUtcNow() + _skew.Offset).UtcDateTime);
+
+        request.Headers.TryAddWithoutValidation("X-Amz-Date", result.AmzDate);
+        request.Headers.TryAddWithoutValidation("X-Amz-Content-SHA256", result.PayloadHash);
+        if (credentials.UseToken)
+        {
+            request.Headers.TryAddWithoutValidation("X-Amz-Security-Token", credentials.Token);
+        }
+
+        request.Headers.TryAddWithoutValidation("Authorization", result.Authorization);
     }
 }

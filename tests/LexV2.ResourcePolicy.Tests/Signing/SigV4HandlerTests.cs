@@ -92,6 +92,47 @@ public class SigV4HandlerTests
             Auth(sent));
     }
 
+    [Theory]
+    [InlineData("GET", "https://models-v2-lex.us-east-1.amazonaws.com/policy/arn%3Aaws%3Alex%3Aus-east-1%3A123456789012%3Abot-alias%2FBOTID12345%2FALIASID123/", null, false)]
+    [InlineData("POST", "https://models-v2-lex.eu-west-2.amazonaws.com/policy/arn%3Aaws%3Alex%3Aeu-west-2%3A123456789012%3Abot%2FB/statements/?expectedRevisionId=12", "{\"statementId\":\"x\"}", true)]
+    [InlineData("DELETE", "http://127.0.0.1:4566/policy/a%2Fb/statements/S%C3%A9/?expectedRevisionId=1&z=%20y", null, true)]
+    public async Task InHouseSigner_AgreesWithAwsSdkCoreSigner(string method, string url, string? body, bool withToken)
+    {
+        AWSCredentials credentials = withToken ? new SessionAWSCredentials(Fixtures.AccessKey, Fixtures.SecretKey, "IQoJb3JpZ2luX2VjE/token==") : Fixtures.Credentials;
+        var request = new HttpRequestMessage(new HttpMethod(method), url);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+
+        string region = url.Contains("eu-west-2", StringComparison.Ordinal) ? "eu-west-2" : "us-east-1";
+        var inner = new MockHttpMessageHandler();
+        HttpRequestMessage? seen = null;
+        inner.When("*").With(r => { seen = r; return true; }).Respond(HttpStatusCode.OK);
+        using var handler = new AwsSigV4Handler(credentials, region, "lex", new FakeTimeProvider(Fixtures.Now)) { InnerHandler = inner };
+        using var invoker = new HttpMessageInvoker(handler);
+        (await invoker.SendAsync(request, default)).Dispose();
+
+        var uri = new Uri(url);
+        var awsRequest = new Amazon.Runtime.Signing.AWSSigningRequest { HttpMethod = new HttpMethod(method), RequestUri = uri, Content = body is null ? [] : Encoding.UTF8.GetBytes(body) };
+        awsRequest.Headers["Host"] = uri.IsDefaultPort ? uri.Host : uri.Authority;
+        if (body is not null)
+        {
+            awsRequest.Headers["Content-Type"] = "application/json; charset=utf-8";
+        }
+
+        var aws = await Amazon.Runtime.Signing.AWSSigV4Signer.SignAsync(awsRequest, new Amazon.Runtime.Signing.AWSSigV4Parameters
+        {
+            Credentials = credentials,
+            Region = Amazon.RegionEndpoint.GetBySystemName(region),
+            Service = "lex",
+            SignPayload = true,
+            SignedAt = Fixtures.Now.UtcDateTime,
+        }, default);
+
+        Assert.Equal(aws.Headers["Authorization"], Auth(seen!));
+    }
+
     [Fact]
     public async Task SessionToken_IsSentAndSigned()
     {

@@ -1,0 +1,108 @@
+using System.Net;
+using System.Text;
+using Amazon.Runtime;
+using BenchmarkDotNet.Attributes;
+using LexV2.ResourcePolicy;
+using LexV2.ResourcePolicy.Errors;
+using LexV2.ResourcePolicy.Http;
+using LexV2.ResourcePolicy.Signing;
+
+namespace LexV2.ResourcePolicy.Benchmarks;
+
+/// <summary>An in-process transport answering every request with a fixed body: no network, so the client's own cost shows.</summary>
+public sealed class CannedHandler(HttpStatusCode status, byte[] body) : HttpMessageHandler
+{
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var response = new HttpResponseMessage(status) { Content = new ByteArrayContent(body), RequestMessage = request };
+        response.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
+        response.Headers.TryAddWithoutValidation("x-amzn-RequestId", "bench-request-id");
+        return Task.FromResult(response);
+    }
+}
+
+/// <summary>The client's cost per call, against a raw HttpClient baseline through the same in-process handler.</summary>
+[MemoryDiagnoser]
+public class ClientBenchmarks
+{
+    private const string Alias = "arn:aws:lex:us-east-1:123456789012:bot-alias/ABCDEFGHIJ/TSTALIASID";
+    private static readonly BasicAWSCredentials Credentials = new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+
+    private LexPolicyClient _createClient = null!;
+    private LexPolicyClient _describeClient = null!;
+    private HttpClient _raw = null!;
+    private HttpRequestMessage _presigned = null!;
+    private CreateResourcePolicyStatementRequest _grant = null!;
+    private AwsSigV4Handler _signer = null!;
+    private RequestBuilder _builder = null!;
+    private HttpResponseMessage _errorResponse = null!;
+    private byte[] _errorBody = null!;
+
+    [GlobalSetup]
+    public async Task Setup()
+    {
+        var options = new LexPolicyClientOptions { Region = "us-east-1", Credentials = Credentials };
+        byte[] created = """{"resourceArn":"arn:aws:lex:us-east-1:123456789012:bot-alias/ABCDEFGHIJ/TSTALIASID","revisionId":"12"}"""u8.ToArray();
+        _createClient = new LexPolicyClient(options, new CannedHandler(HttpStatusCode.OK, created));
+        _describeClient = new LexPolicyClient(options, new CannedHandler(HttpStatusCode.OK, Encoding.UTF8.GetBytes(TenStatementDescribeBody())));
+        _grant = LexGrant.ConnectInstance(BotAliasArn.Parse(Alias), "arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555");
+
+        // Baseline: a pre-built request, signed once up front, sent through the same kind of in-process handler.
+        _builder = new RequestBuilder(new Uri("https://models-v2-lex.us-east-1.amazonaws.com/"));
+        _presigned = _builder.CreateResourcePolicyStatement(_grant);
+        _signer = new AwsSigV4Handler(Credentials, "us-east-1");
+        await _signer.SignAsync(_presigned, default);
+        _raw = new HttpClient(new CannedHandler(HttpStatusCode.OK, created));
+
+        _errorBody = """{"__type":"com.amazonaws.lexmodelsv2#ConflictException","message":"A statement with the id AllowConnect already exists."}"""u8.ToArray();
+        _errorResponse = new HttpResponseMessage(HttpStatusCode.Conflict);
+        _errorResponse.Headers.TryAddWithoutValidation("x-amzn-RequestId", "bench-request-id");
+    }
+
+    [Benchmark(Baseline = true, Description = "raw HttpClient.SendAsync, pre-signed")]
+    public async Task<HttpStatusCode> RawBaseline()
+    {
+        using var response = await _raw.SendAsync(_presigned);
+        return response.StatusCode;
+    }
+
+    [Benchmark(Description = "CreateResourcePolicyStatementAsync (full chain)")]
+    public async Task<string?> FullCreateStatement() => (await _createClient.CreateResourcePolicyStatementAsync(_grant)).RevisionId;
+
+    [Benchmark(Description = "DescribeResourcePolicyAsync, 10 statements (full chain)")]
+    public async Task<string?> FullDescribe() => (await _describeClient.DescribeResourcePolicyAsync(new() { ResourceArn = Alias })).Policy;
+
+    [Benchmark(Description = "SigV4 signing alone")]
+    public Task Sign() => _signer.SignAsync(_presigned, default);
+
+    [Benchmark(Description = "request serialization alone")]
+    public HttpRequestMessage Serialize() => _builder.CreateResourcePolicyStatement(_grant);
+
+    [Benchmark(Description = "error-response mapping alone")]
+    public LexPolicyException MapError() =>
+        ErrorMapper.Map("CreateResourcePolicyStatement", ErrorResponse.Parse(_errorResponse, _errorBody, DateTimeOffset.UnixEpoch), 1, Alias);
+
+    private static string TenStatementDescribeBody()
+    {
+        var doc = new PolicyDocument
+        {
+            Statement = [.. Enumerable.Range(0, 10).Select(i => new PolicyStatement
+            {
+                Sid = $"Statement{i}",
+                Effect = Effect.Allow,
+                Principal = i % 2 == 0 ? PolicyPrincipal.ForService("connect.amazonaws.com") : PolicyPrincipal.ForAws($"arn:aws:iam::123456789012:role/app{i}"),
+                Action = PolicyValues.Many("lex:RecognizeText", "lex:StartConversation"),
+                Resource = Alias,
+                Condition = i % 2 == 0
+                    ? new Dictionary<string, IReadOnlyDictionary<string, PolicyValues>>
+                    {
+                        ["StringEquals"] = new Dictionary<string, PolicyValues> { ["aws:SourceAccount"] = "123456789012" },
+                        ["ArnEquals"] = new Dictionary<string, PolicyValues> { ["aws:SourceArn"] = $"arn:aws:connect:us-east-1:123456789012:instance/{i}" },
+                    }
+                    : null,
+            })],
+        };
+        var body = new System.Text.Json.Nodes.JsonObject { ["resourceArn"] = Alias, ["policy"] = doc.ToJson(), ["revisionId"] = "12" };
+        return body.ToJsonString();
+    }
+}
