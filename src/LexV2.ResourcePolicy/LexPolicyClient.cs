@@ -155,11 +155,11 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
         }
     }
 
-    private async Task<T> SendAsync<T>(HttpRequestMessage message, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    private async Task<T> SendAsync<T>(LexRequestMessage message, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
         where T : class
     {
         using var request = message;
-        string operation = request.Options.TryGetValue(LexOperation.NameKey, out var op) ? op : "Request";
+        string operation = request.Operation;
         request.Headers.TryAddWithoutValidation("User-Agent", _runtime.UserAgent);
         long started = Stopwatch.GetTimestamp();
 
@@ -190,28 +190,30 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
             string? requestId = response.Headers.TryGetValues("x-amzn-RequestId", out var ids) ? ids.FirstOrDefault() : null;
             if (!response.IsSuccessStatusCode)
             {
-                var (body, _) = await ReadAsync(response, ErrorResponse.MaxBodyBytes, operation, attempts, cancellationToken).ConfigureAwait(false);
+                byte[] body = await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
                 var error = ErrorResponse.Parse(response, body, _runtime.Time.GetUtcNow());
                 Log.RequestFailed(_runtime.Logger, operation, (int)response.StatusCode, error.Code, attempts, error.RequestId);
-                throw ErrorMapper.Map(operation, error, attempts, request.Options.TryGetValue(LexOperation.ResourceArnKey, out var arn) ? arn : null);
-            }
-
-            var (bytes, truncated) = await ReadAsync(response, ResponseBody.MaxSuccessBytes, operation, attempts, cancellationToken).ConfigureAwait(false);
-            if (truncated)
-            {
-                throw InvalidResponse(operation, response, requestId, attempts, $"the body is larger than {ResponseBody.MaxSuccessBytes} bytes", null);
+                throw ErrorMapper.Map(operation, error, attempts, request.ResourceArn);
             }
 
             T? result;
-            try
+            using (var body = await ReadSuccessAsync(response, operation, attempts, cancellationToken).ConfigureAwait(false))
             {
-                result = bytes.Length == 0 || IsBlank(bytes)
-                    ? JsonSerializer.Deserialize("{}"u8, typeInfo)
-                    : JsonSerializer.Deserialize(bytes, typeInfo);
-            }
-            catch (JsonException e)
-            {
-                throw InvalidResponse(operation, response, requestId, attempts, "the body is not the expected JSON: " + e.Message, e);
+                if (body.Truncated)
+                {
+                    throw InvalidResponse(operation, response, requestId, attempts, $"the body is larger than {ResponseBody.MaxSuccessBytes} bytes", null);
+                }
+
+                try
+                {
+                    result = body.Span.IsEmpty || IsBlank(body.Span)
+                        ? JsonSerializer.Deserialize("{}"u8, typeInfo)
+                        : JsonSerializer.Deserialize(body.Span, typeInfo);
+                }
+                catch (JsonException e)
+                {
+                    throw InvalidResponse(operation, response, requestId, attempts, "the body is not the expected JSON: " + e.Message, e);
+                }
             }
 
             if (result is null)
@@ -229,28 +231,34 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
         }
     }
 
-    private static async Task<(byte[] Bytes, bool Truncated)> ReadAsync(HttpResponseMessage response, int max, string operation, int attempts, CancellationToken cancellationToken)
+    private static async Task<PooledBody> ReadSuccessAsync(HttpResponseMessage response, string operation, int attempts, CancellationToken cancellationToken)
     {
         try
         {
-            return await ResponseBody.ReadCappedAsync(response.Content, max, cancellationToken).ConfigureAwait(false);
+            return await ResponseBody.ReadPooledAsync(response.Content, ResponseBody.MaxSuccessBytes, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
         {
-            if (!response.IsSuccessStatusCode)
-            {
-                return ([], false); // the status and headers still say what failed
-            }
-
             throw InvalidResponse(operation, response, null, attempts, "the body could not be read: " + e.Message, e);
+        }
+    }
+
+    private static async Task<byte[]> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await ResponseBody.ReadCappedAsync(response.Content, ErrorResponse.MaxBodyBytes, cancellationToken).ConfigureAwait(false)).Bytes;
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+        {
+            return []; // the status and headers still say what failed
         }
     }
 
     private static LexPolicyException InvalidResponse(string operation, HttpResponseMessage response, string? requestId, int attempts, string why, Exception? inner) =>
         new($"{operation} received an unreadable answer (HTTP {(int)response.StatusCode}): {why}", response.StatusCode, "InvalidResponse", requestId, inner) { Attempts = attempts };
 
-    private static int Attempts(HttpRequestMessage request) =>
-        request.Options.TryGetValue(LexOperation.AttemptsKey, out int attempts) ? attempts : 1;
+    private static int Attempts(LexRequestMessage request) => request.Attempts;
 
     private static bool IsBlank(ReadOnlySpan<byte> bytes)
     {

@@ -9,13 +9,20 @@ internal static class LexOperation
     public const string DescribeResourcePolicy = nameof(DescribeResourcePolicy);
     public const string UpdateResourcePolicy = nameof(UpdateResourcePolicy);
     public const string DeleteResourcePolicy = nameof(DeleteResourcePolicy);
+}
 
-    /// <summary>The key under which a request message records its operation name, for handlers and logs.</summary>
-    public static readonly HttpRequestOptionsKey<string> NameKey = new("LexV2.ResourcePolicy.Operation");
+/// <summary>
+/// The request message of one operation: carries the operation name, the resource ARN and (set by the retry handler) the
+/// attempt count as plain properties, so a call needs no options dictionary.
+/// </summary>
+internal sealed class LexRequestMessage(HttpMethod method, Uri uri, string operation, string? resourceArn) : HttpRequestMessage(method, uri)
+{
+    public string Operation { get; } = operation;
 
-    /// <summary>The key under which a request message records its resource ARN, for error messages.</summary>
-    public static readonly HttpRequestOptionsKey<string> ResourceArnKey = new("LexV2.ResourcePolicy.ResourceArn");
+    public string? ResourceArn { get; } = resourceArn;
 
-    /// <summary>The key under which the retry handler reports how many attempts it sent.</summary>
-    public static readonly HttpRequestOptionsKey<int> AttemptsKey = new("LexV2.ResourcePolicy.Attempts");
+    public int Attempts { get; set; } = 1;
+
+    /// <summary>The operation name of any request (for messages not built by the client, its method).</summary>
+    public static string OperationOf(HttpRequestMessage request) => request is LexRequestMessage lex ? lex.Operation : request.Method.Method;
 }

@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 
 namespace LexV2.ResourcePolicy.Http;
@@ -10,16 +9,16 @@ namespace LexV2.ResourcePolicy.Http;
 /// </summary>
 internal sealed class RequestBuilder
 {
-    private readonly string _base;
+    private readonly string _policyPrefix;
 
     /// <param name="endpoint">The service endpoint; any path it has is kept as a prefix.</param>
     public RequestBuilder(Uri endpoint)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        _base = endpoint.GetLeftPart(UriPartial.Path).TrimEnd('/');
+        _policyPrefix = endpoint.GetLeftPart(UriPartial.Path).TrimEnd('/') + "/policy/";
     }
 
-    public HttpRequestMessage CreateResourcePolicyStatement(CreateResourcePolicyStatementRequest r)
+    public LexRequestMessage CreateResourcePolicyStatement(CreateResourcePolicyStatementRequest r)
     {
         var body = new CreateStatementBody
         {
@@ -34,27 +33,27 @@ internal sealed class RequestBuilder
         return msg;
     }
 
-    public HttpRequestMessage DeleteResourcePolicyStatement(DeleteResourcePolicyStatementRequest r) =>
+    public LexRequestMessage DeleteResourcePolicyStatement(DeleteResourcePolicyStatementRequest r) =>
         Create(HttpMethod.Delete, LexOperation.DeleteResourcePolicyStatement, r.ResourceArn, r.StatementId, r.ExpectedRevisionId);
 
-    public HttpRequestMessage CreateResourcePolicy(CreateResourcePolicyRequest r)
+    public LexRequestMessage CreateResourcePolicy(CreateResourcePolicyRequest r)
     {
         var msg = Create(HttpMethod.Post, LexOperation.CreateResourcePolicy, r.ResourceArn, null, null);
         msg.Content = Json(JsonSerializer.SerializeToUtf8Bytes(new PolicyBody { Policy = r.Policy }, LexJson.Wire.PolicyBody));
         return msg;
     }
 
-    public HttpRequestMessage DescribeResourcePolicy(DescribeResourcePolicyRequest r) =>
+    public LexRequestMessage DescribeResourcePolicy(DescribeResourcePolicyRequest r) =>
         Create(HttpMethod.Get, LexOperation.DescribeResourcePolicy, r.ResourceArn, null, null);
 
-    public HttpRequestMessage UpdateResourcePolicy(UpdateResourcePolicyRequest r)
+    public LexRequestMessage UpdateResourcePolicy(UpdateResourcePolicyRequest r)
     {
         var msg = Create(HttpMethod.Put, LexOperation.UpdateResourcePolicy, r.ResourceArn, null, r.ExpectedRevisionId);
         msg.Content = Json(JsonSerializer.SerializeToUtf8Bytes(new PolicyBody { Policy = r.Policy }, LexJson.Wire.PolicyBody));
         return msg;
     }
 
-    public HttpRequestMessage DeleteResourcePolicy(DeleteResourcePolicyRequest r) =>
+    public LexRequestMessage DeleteResourcePolicy(DeleteResourcePolicyRequest r) =>
         Create(HttpMethod.Delete, LexOperation.DeleteResourcePolicy, r.ResourceArn, null, r.ExpectedRevisionId);
 
     /// <summary>
@@ -63,28 +62,15 @@ internal sealed class RequestBuilder
     /// </summary>
     internal static string EncodeSegment(string value) => Uri.EscapeDataString(value);
 
-    private HttpRequestMessage Create(HttpMethod method, string operation, string resourceArn, string? statementId, string? expectedRevisionId)
+    private LexRequestMessage Create(HttpMethod method, string operation, string resourceArn, string? statementId, string? expectedRevisionId)
     {
-        var sb = new StringBuilder(_base.Length + resourceArn.Length * 2 + 64);
-        sb.Append(_base).Append("/policy/").Append(EncodeSegment(resourceArn)).Append('/');
-        if (operation is LexOperation.CreateResourcePolicyStatement or LexOperation.DeleteResourcePolicyStatement)
-        {
-            sb.Append("statements/");
-            if (statementId is not null)
-            {
-                sb.Append(EncodeSegment(statementId)).Append('/');
-            }
-        }
-
-        if (expectedRevisionId is not null)
-        {
-            sb.Append("?expectedRevisionId=").Append(EncodeSegment(expectedRevisionId));
-        }
-
-        var msg = new HttpRequestMessage(method, new Uri(sb.ToString(), UriKind.Absolute));
-        msg.Options.Set(LexOperation.NameKey, operation);
-        msg.Options.Set(LexOperation.ResourceArnKey, resourceArn);
-        return msg;
+        bool statements = operation is LexOperation.CreateResourcePolicyStatement or LexOperation.DeleteResourcePolicyStatement;
+        string url = string.Concat(
+            _policyPrefix,
+            EncodeSegment(resourceArn),
+            statements ? (statementId is null ? "/statements/" : "/statements/" + EncodeSegment(statementId) + "/") : "/",
+            expectedRevisionId is null ? string.Empty : "?expectedRevisionId=" + EncodeSegment(expectedRevisionId));
+        return new LexRequestMessage(method, new Uri(url, UriKind.Absolute), operation, resourceArn);
     }
 
     private static BufferedContent Json(byte[] bytes)

@@ -8,30 +8,33 @@ internal static class ResponseBody
     /// <summary>The largest success body accepted (a Lex resource policy is far smaller).</summary>
     public const int MaxSuccessBytes = 1024 * 1024;
 
-    /// <summary>Reads at most <paramref name="max"/> bytes; <c>Truncated</c> tells whether more was there.</summary>
+    /// <summary>Reads at most <paramref name="max"/> bytes into a new array; <c>Truncated</c> tells whether more was there.</summary>
     public static async Task<(byte[] Bytes, bool Truncated)> ReadCappedAsync(HttpContent? content, int max, CancellationToken cancellationToken)
+    {
+        using var body = await ReadPooledAsync(content, max, cancellationToken).ConfigureAwait(false);
+        return (body.Span.ToArray(), body.Truncated);
+    }
+
+    /// <summary>Reads at most <paramref name="max"/> bytes into a pooled buffer (dispose the result to return it).</summary>
+    public static async Task<PooledBody> ReadPooledAsync(HttpContent? content, int max, CancellationToken cancellationToken)
     {
         if (content is null)
         {
-            return ([], false);
+            return new PooledBody([], 0, false, pooled: false);
         }
 
         Stream stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
-            byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Min(max + 1, 16 * 1024));
+            int initial = content.Headers.ContentLength is long declared && declared >= 0 && declared <= max ? (int)declared + 1 : 16 * 1024;
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Min(max + 1, initial));
+            int length = 0;
             try
             {
-                int length = 0;
-                while (true)
+                while (length <= max)
                 {
                     if (length == buffer.Length)
                     {
-                        if (length > max)
-                        {
-                            break;
-                        }
-
                         byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, max + 1));
                         buffer.AsSpan(0, length).CopyTo(larger);
                         ArrayPool<byte>.Shared.Return(buffer);
@@ -45,18 +48,14 @@ internal static class ResponseBody
                     }
 
                     length += read;
-                    if (length > max)
-                    {
-                        break;
-                    }
                 }
 
-                bool truncated = length > max;
-                return (buffer.AsSpan(0, Math.Min(length, max)).ToArray(), truncated);
+                return new PooledBody(buffer, Math.Min(length, max), length > max, pooled: true);
             }
-            finally
+            catch
             {
                 ArrayPool<byte>.Shared.Return(buffer);
+                throw;
             }
         }
     }
@@ -94,5 +93,23 @@ internal static class ResponseBody
 
         response.Content = buffered;
         return bytes;
+    }
+}
+
+/// <summary>A response body in a pooled buffer.</summary>
+internal sealed class PooledBody(byte[] buffer, int length, bool truncated, bool pooled) : IDisposable
+{
+    private byte[]? _buffer = buffer;
+
+    public bool Truncated { get; } = truncated;
+
+    public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, length);
+
+    public void Dispose()
+    {
+        if (pooled && Interlocked.Exchange(ref _buffer, null) is { } b)
+        {
+            ArrayPool<byte>.Shared.Return(b);
+        }
     }
 }

@@ -49,7 +49,8 @@ internal sealed class RetryHandler : DelegatingHandler
                 {
                     s.Attempts++;
                     s.LastError = null;
-                    HttpRequestMessage attempt = s.NewAttempt();
+                    // The first attempt sends the caller's message (never sent before); each retry sends a new copy of it.
+                    HttpRequestMessage attempt = s.Attempts == 1 ? s.Original : s.NewAttempt();
                     try
                     {
                         HttpResponseMessage response = await s.Handler.SendInnerAsync(attempt, ctx.CancellationToken).ConfigureAwait(false);
@@ -69,7 +70,10 @@ internal sealed class RetryHandler : DelegatingHandler
                 context,
                 state).ConfigureAwait(false);
 
-            request.Options.Set(LexOperation.AttemptsKey, state.Attempts);
+            if (request is LexRequestMessage lex)
+            {
+                lex.Attempts = state.Attempts;
+            }
             if (outcome.Exception is { } exception)
             {
                 if (exception is TimeoutRejectedException timeout && !cancellationToken.IsCancellationRequested)
@@ -243,7 +247,9 @@ internal sealed class RetryHandler : DelegatingHandler
     {
         public RetryHandler Handler { get; } = handler;
 
-        public string Operation { get; } = original.Options.TryGetValue(LexOperation.NameKey, out var op) ? op : original.Method.Method;
+        public HttpRequestMessage Original { get; } = original;
+
+        public string Operation { get; } = LexRequestMessage.OperationOf(original);
 
         public byte[]? Body { get; init; }
 
@@ -264,13 +270,20 @@ internal sealed class RetryHandler : DelegatingHandler
         /// <summary>A new message for one attempt: same method, URI, headers, options and body; no signature carried over.</summary>
         public HttpRequestMessage NewAttempt()
         {
-            var attempt = new HttpRequestMessage(original.Method, original.RequestUri) { Version = original.Version, VersionPolicy = original.VersionPolicy };
-            foreach (var header in original.Headers)
+            HttpRequestMessage attempt = Original is LexRequestMessage lex
+                ? new LexRequestMessage(lex.Method, lex.RequestUri!, lex.Operation, lex.ResourceArn)
+                : new HttpRequestMessage(Original.Method, Original.RequestUri);
+            attempt.Version = Original.Version;
+            attempt.VersionPolicy = Original.VersionPolicy;
+            foreach (var header in Original.Headers)
             {
-                attempt.Headers.TryAddWithoutValidation(header.Key, header.Value);
+                if (!IsSignatureHeader(header.Key))
+                {
+                    attempt.Headers.TryAddWithoutValidation(header.Key, header.Value);
+                }
             }
 
-            foreach (var option in original.Options)
+            foreach (var option in Original.Options)
             {
                 ((IDictionary<string, object?>)attempt.Options)[option.Key] = option.Value;
             }
@@ -278,7 +291,7 @@ internal sealed class RetryHandler : DelegatingHandler
             if (Body is not null)
             {
                 attempt.Content = new BufferedContent(Body);
-                foreach (var header in original.Content!.Headers)
+                foreach (var header in Original.Content!.Headers)
                 {
                     attempt.Content.Headers.TryAddWithoutValidation(header.Key, header.Value);
                 }
@@ -286,5 +299,9 @@ internal sealed class RetryHandler : DelegatingHandler
 
             return attempt;
         }
+
+        private static bool IsSignatureHeader(string name) =>
+            name.Equals("Authorization", StringComparison.OrdinalIgnoreCase) || name.Equals("X-Amz-Date", StringComparison.OrdinalIgnoreCase) ||
+            name.Equals("X-Amz-Content-SHA256", StringComparison.OrdinalIgnoreCase) || name.Equals("X-Amz-Security-Token", StringComparison.OrdinalIgnoreCase);
     }
 }

@@ -72,6 +72,11 @@ public sealed class AwsSigV4Handler : DelegatingHandler
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The Content-Type as sent; a bare media type is used as stored, without formatting a new string.</summary>
+    private static string? ContentTypeOf(HttpContent? content) =>
+        content?.Headers.ContentType is not { } type ? null :
+        type.Parameters.Count == 0 && type.MediaType is { } media ? media : type.ToString();
+
     internal async Task SignAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         Uri uri = request.RequestUri ?? throw new InvalidOperationException("The request has no RequestUri to sign.");
@@ -88,18 +93,18 @@ public sealed class AwsSigV4Handler : DelegatingHandler
         };
 
         ImmutableCredentials credentials = await _credentials.Get().GetCredentialsAsync().ConfigureAwait(false);
-        var amzHeaders = new List<KeyValuePair<string, string>>(2);
-        foreach (var header in request.Headers)
+        List<KeyValuePair<string, string>>? amzHeaders = null;
+        foreach (var header in request.Headers.NonValidated)
         {
             if (header.Key.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase))
             {
-                amzHeaders.Add(new(header.Key.ToLowerInvariant(), string.Join(",", header.Value)));
+                (amzHeaders ??= []).Add(new(header.Key.ToLowerInvariant(), string.Join(",", header.Value)));
             }
         }
 
         if (credentials.UseToken)
         {
-            amzHeaders.Add(new("x-amz-security-token", credentials.Token));
+            (amzHeaders ??= []).Add(new("x-amz-security-token", credentials.Token));
         }
 
         string host = request.Headers.Host ?? (uri.IsDefaultPort ? uri.IdnHost : uri.IdnHost + ":" + uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -107,7 +112,7 @@ public sealed class AwsSigV4Handler : DelegatingHandler
             request.Method.Method,
             uri,
             host,
-            request.Content?.Headers.ContentType?.ToString(),
+            ContentTypeOf(request.Content),
             amzHeaders,
             body,
             credentials,

@@ -20,7 +20,7 @@ internal static partial class RequestValidator
             v.Add(nameof(r.Effect), $"must be Allow or Deny (was {(int)r.Effect})");
         }
 
-        bool hasServicePrincipal = Principals(v, r.Principal, AccountOf(r.ResourceArn));
+        bool hasServicePrincipal = Principals(v, r.Principal, r.ResourceArn);
         Actions(v, r.Action);
         Conditions(v, r.Condition, hasServicePrincipal);
         RevisionId(v, r.ExpectedRevisionId);
@@ -69,15 +69,30 @@ internal static partial class RequestValidator
     }
 
     /// <summary>The account field of an ARN (<c>arn:partition:service:region:account:resource</c>), or <see langword="null"/>.</summary>
-    internal static string? AccountOf(string? arn)
+    internal static string? AccountOf(string? arn) => AccountSpan(arn) is { IsEmpty: false } account ? account.ToString() : null;
+
+    /// <summary>The account field of an ARN without allocating; empty when there is none.</summary>
+    internal static ReadOnlySpan<char> AccountSpan(string? arn)
     {
         if (arn is null || !arn.StartsWith("arn:", StringComparison.Ordinal))
         {
-            return null;
+            return default;
         }
 
-        string[] parts = arn.Split(':', 6);
-        return parts.Length == 6 && parts[4].Length > 0 ? parts[4] : null;
+        ReadOnlySpan<char> rest = arn.AsSpan(4);
+        for (int field = 0; field < 3; field++)
+        {
+            int colon = rest.IndexOf(':');
+            if (colon < 0)
+            {
+                return default;
+            }
+
+            rest = rest[(colon + 1)..];
+        }
+
+        int end = rest.IndexOf(':');
+        return end < 0 ? default : rest[..end];
     }
 
     private static void ResourceArn(Violations v, string? arn) => Length(v, "ResourceArn", arn, 1, 1011, required: true);
@@ -100,7 +115,7 @@ internal static partial class RequestValidator
 
     private static void Policy(Violations v, string? policy) => Length(v, "Policy", policy, 2, int.MaxValue, required: true);
 
-    private static bool Principals(Violations v, IReadOnlyList<Principal>? principals, string? resourceAccount)
+    private static bool Principals(Violations v, IReadOnlyList<Principal>? principals, string? resourceArn)
     {
         bool hasService = false;
         if (principals is null)
@@ -116,7 +131,7 @@ internal static partial class RequestValidator
 
         for (int i = 0; i < principals.Count; i++)
         {
-            string path = string.Create(CultureInfo.InvariantCulture, $"Principal[{i}]");
+            string path = Indexed("Principal", i);
             Principal? p = principals[i];
             if (p is null)
             {
@@ -144,9 +159,10 @@ internal static partial class RequestValidator
                 {
                     v.Add(path + ".Arn", "must be an IAM user, role or account root ARN (pattern ^arn:aws:iam::[0-9]{12}:(root|(user|role)/.*)$)");
                 }
-                else if (resourceAccount is not null && AccountOf(p.Arn) is { } principalAccount && principalAccount != resourceAccount)
+                else if (AccountSpan(resourceArn) is { IsEmpty: false } resourceAccount && !AccountSpan(p.Arn).SequenceEqual(resourceAccount))
                 {
-                    v.Add(path + ".Arn", $"is in account {principalAccount} but the resource is in account {resourceAccount}; a resource policy statement cannot grant cross-account access");
+                    string principalAccount = AccountSpan(p.Arn).ToString();
+                    v.Add(path + ".Arn", $"is in account {principalAccount} but the resource is in account {resourceAccount.ToString()}; a resource policy statement cannot grant cross-account access");
                 }
             }
         }
@@ -169,7 +185,7 @@ internal static partial class RequestValidator
 
         for (int i = 0; i < actions.Count; i++)
         {
-            string path = string.Create(CultureInfo.InvariantCulture, $"Action[{i}]");
+            string path = Indexed("Action", i);
             if (Length(v, path, actions[i], 5, 50, required: true) && !ActionPattern().IsMatch(actions[i]))
             {
                 v.Add(path, "must be a Lex action such as lex:RecognizeText (pattern lex:[a-zA-Z*]+$)");
@@ -189,7 +205,6 @@ internal static partial class RequestValidator
 
             foreach (var (op, keys) in conditions)
             {
-                string opPath = $"Condition[\"{op}\"]";
                 if (op.Length == 0)
                 {
                     v.Add("Condition", "operator names must not be empty");
@@ -197,25 +212,28 @@ internal static partial class RequestValidator
 
                 if (keys is null)
                 {
-                    v.Add(opPath, "must not be null");
+                    v.Add(OpPath(op), "must not be null");
                     continue;
                 }
 
                 if (keys.Count > 10)
                 {
-                    v.Add(opPath, $"must have at most 10 condition keys (had {keys.Count})");
+                    v.Add(OpPath(op), $"must have at most 10 condition keys (had {keys.Count})");
                 }
 
                 foreach (var (key, value) in keys)
                 {
-                    string keyPath = $"{opPath}[\"{key}\"]";
                     if (key.Length is 0 or > 1024)
                     {
-                        v.Add(opPath, $"condition keys must be 1 to 1024 characters (one was {key.Length})");
+                        v.Add(OpPath(op), $"condition keys must be 1 to 1024 characters (one was {key.Length})");
                         continue;
                     }
 
-                    Length(v, keyPath, value, 1, 1024, required: true);
+                    if (value is null || value.Length is 0 or > 1024)
+                    {
+                        v.Add(OpPath(op) + $"[\"{key}\"]", value is null ? "is required" : $"must be 1 to 1024 characters (was {value.Length})");
+                    }
+
                     sourceAccount |= string.Equals(key, "aws:SourceAccount", StringComparison.OrdinalIgnoreCase);
                     sourceArn |= string.Equals(key, "aws:SourceArn", StringComparison.OrdinalIgnoreCase);
                 }
@@ -233,6 +251,19 @@ internal static partial class RequestValidator
             v.Add("Condition", $"must contain {missing} when a principal is a service (for example StringEquals aws:SourceAccount and ArnLike aws:SourceArn)");
         }
     }
+
+    private static string OpPath(string op) => $"Condition[\"{op}\"]";
+
+    private static readonly string[] PrincipalPaths = [.. Enumerable.Range(0, 8).Select(i => $"Principal[{i}]")];
+    private static readonly string[] ActionPaths = [.. Enumerable.Range(0, 16).Select(i => $"Action[{i}]")];
+
+    /// <summary>A member path such as <c>Action[2]</c>; the common ones are precomputed so a valid request allocates none.</summary>
+    private static string Indexed(string name, int i) => (name, i) switch
+    {
+        ("Principal", < 8) => PrincipalPaths[i],
+        ("Action", < 16) => ActionPaths[i],
+        _ => string.Create(CultureInfo.InvariantCulture, $"{name}[{i}]"),
+    };
 
     /// <summary>Checks presence and length; returns whether the value is present and of valid length (so pattern checks may follow).</summary>
     private static bool Length(Violations v, string path, string? value, int min, int max, bool required)
