@@ -13,7 +13,7 @@ public static class Workflow
 {
     private const string Usage =
         "usage: [--resource-arn BOT_ALIAS_ARN] [--source-arn CONNECT_INSTANCE_ARN] [--endpoint-url URL] [--region R] " +
-        "[--access-key K --secret-key S] [--emulator]   |   serve [--port N] [--access-key K --secret-key S]";
+        "[--access-key K --secret-key S] [--emulator] [--report-first-call]   |   serve [--port N] [--access-key K --secret-key S]";
 
     /// <summary>Runs the workflow and returns the process exit code (0 on success).</summary>
     /// <param name="args">The command line.</param>
@@ -24,7 +24,7 @@ public static class Workflow
         Arguments a;
         try
         {
-            a = new Arguments(args, "--emulator", "--help");
+            a = new Arguments(args, "--emulator", "--help", "--report-first-call");
         }
         catch (ArgumentException e)
         {
@@ -74,7 +74,7 @@ public static class Workflow
         {
             try
             {
-                await RunStepsAsync(client, resourceArn, sourceArn, account, output);
+                await RunStepsAsync(client, resourceArn, sourceArn, account, output, a.Has("--report-first-call"));
                 await output.WriteLineAsync("Done: access granted, verified and removed.");
                 return 0;
             }
@@ -110,7 +110,7 @@ public static class Workflow
         }
     }
 
-    private static async Task RunStepsAsync(ILexPolicyClient client, string resourceArn, string sourceArn, string account, TextWriter output)
+    private static async Task RunStepsAsync(ILexPolicyClient client, string resourceArn, string sourceArn, string account, TextWriter output, bool reportFirstCall)
     {
         var grant = new CreateResourcePolicyStatementRequest
         {
@@ -128,6 +128,13 @@ public static class Workflow
 
         await output.WriteLineAsync($"1. Granting connect.amazonaws.com lex:RecognizeText and lex:StartConversation on {resourceArn}");
         var created = await client.CreateResourcePolicyStatementAsync(grant);
+        if (reportFirstCall)
+        {
+            // Cold start: process start to the first completed call (JIT vs NativeAOT; see README "Performance").
+            var sinceStart = DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime;
+            await output.WriteLineAsync($"   first call completed {sinceStart.TotalMilliseconds:0} ms after process start");
+        }
+
         await output.WriteLineAsync($"   added statement {grant.StatementId}; policy revision {created.RevisionId}");
 
         await output.WriteLineAsync("2. Reading the policy back");
