@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using LexV2.ResourcePolicy.Diagnostics;
 using LexV2.ResourcePolicy.Errors;
 using LexV2.ResourcePolicy.Http;
 using LexV2.ResourcePolicy.Validation;
@@ -159,9 +160,38 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
         where T : class
     {
         using var request = message;
+        long started = Stopwatch.GetTimestamp();
+        Activity? activity = LexTelemetry.Start(request.Operation, request.ResourceArn);
+        int status = 0;
+        string? requestId = null;
+        string? errorCode = null;
+        try
+        {
+            var (result, answeredStatus, answeredId) = await SendCoreAsync(request, typeInfo, started, cancellationToken).ConfigureAwait(false);
+            (status, requestId) = (answeredStatus, answeredId);
+            return result;
+        }
+        catch (LexPolicyException e)
+        {
+            (status, requestId, errorCode) = ((int)e.StatusCode, e.RequestId, e.ErrorCode ?? e.GetType().Name);
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            errorCode = "Canceled";
+            throw;
+        }
+        finally
+        {
+            LexTelemetry.Stop(activity, request.Operation, status, request.Attempts, requestId, errorCode, Stopwatch.GetElapsedTime(started).TotalSeconds);
+        }
+    }
+
+    private async Task<(T Result, int Status, string? RequestId)> SendCoreAsync<T>(LexRequestMessage request, JsonTypeInfo<T> typeInfo, long started, CancellationToken cancellationToken)
+        where T : class
+    {
         string operation = request.Operation;
         request.Headers.TryAddWithoutValidation("User-Agent", _runtime.UserAgent);
-        long started = Stopwatch.GetTimestamp();
 
         HttpResponseMessage response;
         try
@@ -227,7 +257,7 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
                 Log.RequestCompleted(_runtime.Logger, operation, (int)response.StatusCode, attempts, elapsedMs, requestId);
             }
 
-            return result;
+            return (result, (int)response.StatusCode, requestId);
         }
     }
 

@@ -139,6 +139,10 @@ internal sealed class RetryHandler : DelegatingHandler
                 var status = args.Outcome.Result?.StatusCode;
                 string reason = s.LastError?.Code ?? (status is { } st ? ((int)st).ToString(System.Globalization.CultureInfo.InvariantCulture) : args.Outcome.Exception?.GetType().Name ?? "unknown");
                 Log.Retrying(runtime.Logger, s.Operation, args.AttemptNumber + 1, status is { } sc ? (int)sc : 0, reason, args.RetryDelay.TotalMilliseconds);
+                if (Diagnostics.LexTelemetry.Retries.Enabled)
+                {
+                    Diagnostics.LexTelemetry.Retries.Add(1, new("operation", s.Operation), new("reason", reason));
+                }
                 return default;
             },
         });
