@@ -60,7 +60,18 @@ internal sealed class RequestBuilder
     /// Percent-encodes a path label as ONE segment: everything but <c>A-Z a-z 0-9 - . _ ~</c> is encoded (UTF-8), so
     /// <c>:</c>, <c>/</c>, <c>?</c>, <c>#</c>, <c>%</c> and CR/LF can never change the request line.
     /// </summary>
-    internal static string EncodeSegment(string value) => Uri.EscapeDataString(value);
+    /// <remarks>
+    /// A label of exactly <c>.</c> or <c>..</c> is sent as <c>%2E</c> / <c>%2E%2E</c>, and the URI is created without
+    /// canonicalization, so no label can act as a dot segment and move the request to another path.
+    /// </remarks>
+    internal static string EncodeSegment(string value) => value switch
+    {
+        "." => "%2E",
+        ".." => "%2E%2E",
+        _ => Uri.EscapeDataString(value),
+    };
+
+    private static readonly UriCreationOptions RawPath = new() { DangerousDisablePathAndQueryCanonicalization = true };
 
     private LexRequestMessage Create(HttpMethod method, string operation, string resourceArn, string? statementId, string? expectedRevisionId)
     {
@@ -70,7 +81,7 @@ internal sealed class RequestBuilder
             EncodeSegment(resourceArn),
             statements ? (statementId is null ? "/statements/" : "/statements/" + EncodeSegment(statementId) + "/") : "/",
             expectedRevisionId is null ? string.Empty : "?expectedRevisionId=" + EncodeSegment(expectedRevisionId));
-        return new LexRequestMessage(method, new Uri(url, UriKind.Absolute), operation, resourceArn);
+        return new LexRequestMessage(method, new Uri(url, RawPath), operation, resourceArn);
     }
 
     private static BufferedContent Json(byte[] bytes)

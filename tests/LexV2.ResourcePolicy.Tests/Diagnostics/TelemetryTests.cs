@@ -9,6 +9,9 @@ namespace LexV2.ResourcePolicy.Tests.Diagnostics;
 [Collection("Telemetry")] // listeners are process-wide: keep these tests from overlapping
 public class TelemetryTests
 {
+    // A resource no other test uses: listeners see every span in the process.
+    private const string Arn = "arn:aws:lex:us-east-1:123456789012:bot-alias/TELEMETRY1/TSTALIASID";
+
     private static HttpResponseMessage Answer(int status, string body, string requestId)
     {
         var r = new HttpResponseMessage((HttpStatusCode)status) { Content = new StringContent(body) };
@@ -36,7 +39,7 @@ public class TelemetryTests
             _ => Answer(404, """{"__type":"ResourceNotFoundException"}""", "r3"),
         });
 
-        var first = m.Client.DescribeResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn });
+        var first = m.Client.DescribeResourcePolicyAsync(new() { ResourceArn = Arn });
         while (!first.IsCompleted)
         {
             m.Time.Advance(TimeSpan.FromMilliseconds(5));
@@ -44,9 +47,9 @@ public class TelemetryTests
         }
 
         await first;
-        await Assert.ThrowsAsync<ResourceNotFoundException>(() => m.Client.DeleteResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn }));
+        await Assert.ThrowsAsync<ResourceNotFoundException>(() => m.Client.DeleteResourcePolicyAsync(new() { ResourceArn = Arn }));
 
-        var ours = spans.Where(a => a.GetTagItem("aws.lex.resource_arn") as string == Fixtures.AliasArn).ToList();
+        var ours = spans.Where(a => a.GetTagItem("aws.lex.resource_arn") as string == Arn).ToList();
         Assert.Equal(2, ours.Count);
         Assert.Equal("DescribeResourcePolicy", ours[0].OperationName);
         Assert.Equal(ActivityKind.Client, ours[0].Kind);

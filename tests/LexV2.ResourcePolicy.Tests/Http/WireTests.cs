@@ -66,6 +66,20 @@ public class WireTests
         Assert.Null(response.RevisionId);
     }
 
+    [Theory]
+    [InlineData("..", ".", "/policy/%2E%2E/statements/%2E/")]
+    [InlineData("../../x", "..", "/policy/..%2F..%2Fx/statements/%2E%2E/")]
+    public async Task DotLabels_CannotActAsDotSegments(string arn, string sid, string expectedPath)
+    {
+        using var m = new MockClient(o => o.ValidateRequests = false);
+        Uri? uri = null;
+        m.Http.When("*").With(r => { uri = r.RequestUri; return true; }).Respond(HttpStatusCode.NoContent);
+
+        await m.Client.DeleteResourcePolicyStatementAsync(new() { ResourceArn = arn, StatementId = sid });
+
+        Assert.Equal(expectedPath, uri!.AbsolutePath);
+    }
+
     [Fact]
     public async Task DeleteResourcePolicyStatement_204WithBodyStillSucceeds()
     {
