@@ -78,6 +78,11 @@ public static class Workflow
                 await output.WriteLineAsync("Done: access granted, verified and removed.");
                 return 0;
             }
+            catch (Exception e) when (e is FormatException or ArgumentException)
+            {
+                await output.WriteLineAsync($"FAILED: {e.Message}\n{Usage}");
+                return 2;
+            }
             catch (LexPolicyException e)
             {
                 await output.WriteLineAsync($"FAILED: {e.GetType().Name}: {e.Message}");
@@ -112,19 +117,13 @@ public static class Workflow
 
     private static async Task RunStepsAsync(ILexPolicyClient client, string resourceArn, string sourceArn, string account, TextWriter output, bool reportFirstCall)
     {
-        var grant = new CreateResourcePolicyStatementRequest
+        // LexGrant fills in the service principal, the default bot-alias actions and both required conditions
+        // (aws:SourceAccount and aws:SourceArn) from the Connect instance ARN.
+        var grant = LexGrant.ServiceAccess(LexResourceArn.Parse(resourceArn), "connect.amazonaws.com", sourceArn, "AllowConnectToUseBotAlias");
+        foreach (var finding in PolicyLinter.Lint(grant))
         {
-            ResourceArn = resourceArn,
-            StatementId = "AllowConnectToUseBotAlias",
-            Effect = Effect.Allow,
-            Principal = [Principal.ForService("connect.amazonaws.com")],
-            Action = ["lex:RecognizeText", "lex:StartConversation"],
-            Condition = new Dictionary<string, IReadOnlyDictionary<string, string>>
-            {
-                ["StringEquals"] = new Dictionary<string, string> { ["aws:SourceAccount"] = account },
-                ["ArnEquals"] = new Dictionary<string, string> { ["aws:SourceArn"] = sourceArn },
-            },
-        };
+            await output.WriteLineAsync("   lint: " + finding);
+        }
 
         await output.WriteLineAsync($"1. Granting connect.amazonaws.com lex:RecognizeText and lex:StartConversation on {resourceArn}");
         var created = await client.CreateResourcePolicyStatementAsync(grant);

@@ -71,81 +71,28 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
     public string SigningRegion => _runtime.SigningRegion;
 
     /// <inheritdoc/>
-    public Task<CreateResourcePolicyStatementResponse> CreateResourcePolicyStatementAsync(CreateResourcePolicyStatementRequest request, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        if (_runtime.Options.ValidateRequests)
-        {
-            RequestValidator.Validate(request);
-        }
-
-        if (_runtime.Options.RejectLintFindings && PolicyLinter.Lint(request) is { Count: > 0 } findings)
-        {
-            throw new RequestValidationException(LexOperation.CreateResourcePolicyStatement, [.. findings.Select(f => new ValidationViolation(f.MemberPath, f.Kind + ": " + f.Message))]);
-        }
-
-        return SendAsync(_builder.CreateResourcePolicyStatement(request), LexJson.Wire.CreateResourcePolicyStatementResponse, cancellationToken);
-    }
+    public Task<CreateResourcePolicyStatementResponse> CreateResourcePolicyStatementAsync(CreateResourcePolicyStatementRequest request, CancellationToken cancellationToken = default) =>
+        InvokeAsync(request, _runtime.Options.RejectLintFindings ? ValidateAndLint : RequestValidator.Validate, static (b, r) => b.CreateResourcePolicyStatement(r), LexJson.Wire.CreateResourcePolicyStatementResponse, cancellationToken);
 
     /// <inheritdoc/>
-    public Task<DeleteResourcePolicyStatementResponse> DeleteResourcePolicyStatementAsync(DeleteResourcePolicyStatementRequest request, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        if (_runtime.Options.ValidateRequests)
-        {
-            RequestValidator.Validate(request);
-        }
-
-        return SendAsync(_builder.DeleteResourcePolicyStatement(request), LexJson.Wire.DeleteResourcePolicyStatementResponse, cancellationToken);
-    }
+    public Task<DeleteResourcePolicyStatementResponse> DeleteResourcePolicyStatementAsync(DeleteResourcePolicyStatementRequest request, CancellationToken cancellationToken = default) =>
+        InvokeAsync(request, RequestValidator.Validate, static (b, r) => b.DeleteResourcePolicyStatement(r), LexJson.Wire.DeleteResourcePolicyStatementResponse, cancellationToken);
 
     /// <inheritdoc/>
-    public Task<CreateResourcePolicyResponse> CreateResourcePolicyAsync(CreateResourcePolicyRequest request, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        if (_runtime.Options.ValidateRequests)
-        {
-            RequestValidator.Validate(request);
-        }
-
-        return SendAsync(_builder.CreateResourcePolicy(request), LexJson.Wire.CreateResourcePolicyResponse, cancellationToken);
-    }
+    public Task<CreateResourcePolicyResponse> CreateResourcePolicyAsync(CreateResourcePolicyRequest request, CancellationToken cancellationToken = default) =>
+        InvokeAsync(request, RequestValidator.Validate, static (b, r) => b.CreateResourcePolicy(r), LexJson.Wire.CreateResourcePolicyResponse, cancellationToken);
 
     /// <inheritdoc/>
-    public Task<DescribeResourcePolicyResponse> DescribeResourcePolicyAsync(DescribeResourcePolicyRequest request, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        if (_runtime.Options.ValidateRequests)
-        {
-            RequestValidator.Validate(request);
-        }
-
-        return SendAsync(_builder.DescribeResourcePolicy(request), LexJson.Wire.DescribeResourcePolicyResponse, cancellationToken);
-    }
+    public Task<DescribeResourcePolicyResponse> DescribeResourcePolicyAsync(DescribeResourcePolicyRequest request, CancellationToken cancellationToken = default) =>
+        InvokeAsync(request, RequestValidator.Validate, static (b, r) => b.DescribeResourcePolicy(r), LexJson.Wire.DescribeResourcePolicyResponse, cancellationToken);
 
     /// <inheritdoc/>
-    public Task<UpdateResourcePolicyResponse> UpdateResourcePolicyAsync(UpdateResourcePolicyRequest request, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        if (_runtime.Options.ValidateRequests)
-        {
-            RequestValidator.Validate(request);
-        }
-
-        return SendAsync(_builder.UpdateResourcePolicy(request), LexJson.Wire.UpdateResourcePolicyResponse, cancellationToken);
-    }
+    public Task<UpdateResourcePolicyResponse> UpdateResourcePolicyAsync(UpdateResourcePolicyRequest request, CancellationToken cancellationToken = default) =>
+        InvokeAsync(request, RequestValidator.Validate, static (b, r) => b.UpdateResourcePolicy(r), LexJson.Wire.UpdateResourcePolicyResponse, cancellationToken);
 
     /// <inheritdoc/>
-    public Task<DeleteResourcePolicyResponse> DeleteResourcePolicyAsync(DeleteResourcePolicyRequest request, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        if (_runtime.Options.ValidateRequests)
-        {
-            RequestValidator.Validate(request);
-        }
-
-        return SendAsync(_builder.DeleteResourcePolicy(request), LexJson.Wire.DeleteResourcePolicyResponse, cancellationToken);
-    }
+    public Task<DeleteResourcePolicyResponse> DeleteResourcePolicyAsync(DeleteResourcePolicyRequest request, CancellationToken cancellationToken = default) =>
+        InvokeAsync(request, RequestValidator.Validate, static (b, r) => b.DeleteResourcePolicy(r), LexJson.Wire.DeleteResourcePolicyResponse, cancellationToken);
 
     /// <summary>Releases the client's connections when it created them.</summary>
     public void Dispose()
@@ -154,6 +101,29 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
         {
             _http.Dispose();
         }
+    }
+
+    private static void ValidateAndLint(CreateResourcePolicyStatementRequest request)
+    {
+        RequestValidator.Validate(request);
+        if (PolicyLinter.Lint(request) is { Count: > 0 } findings)
+        {
+            throw new RequestValidationException(LexOperation.CreateResourcePolicyStatement, [.. findings.Select(f => new ValidationViolation(f.MemberPath, f.Kind + ": " + f.Message))]);
+        }
+    }
+
+    /// <summary>Every operation: validate (unless turned off), build the one request message, send it.</summary>
+    private Task<TResponse> InvokeAsync<TRequest, TResponse>(TRequest request, Action<TRequest> validate, Func<RequestBuilder, TRequest, LexRequestMessage> build, JsonTypeInfo<TResponse> typeInfo, CancellationToken cancellationToken)
+        where TRequest : class
+        where TResponse : class
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (_runtime.Options.ValidateRequests)
+        {
+            validate(request);
+        }
+
+        return SendAsync(build(_builder, request), typeInfo, cancellationToken);
     }
 
     private async Task<T> SendAsync<T>(LexRequestMessage message, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)

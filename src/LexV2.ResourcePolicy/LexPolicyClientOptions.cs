@@ -65,7 +65,8 @@ public sealed class LexPolicyClientOptions
     /// <summary>
     /// Run the <see cref="PolicyLinter"/> on every statement before sending it and reject it (with
     /// <see cref="RequestValidationException"/>) when there is any finding: unknown or misspelled actions, actions that do not
-    /// apply to the resource type, wildcard principals, conditions naming another account. Default: <see langword="false"/>.
+    /// apply to the resource type, wildcard principals, conditions naming another account. Applies while
+    /// <see cref="ValidateRequests"/> is on. Default: <see langword="false"/>.
     /// </summary>
     public bool RejectLintFindings { get; set; }
 

@@ -24,6 +24,8 @@ public class SampleTests
     {
         using var output = new StringWriter();
         Assert.Equal(2, await Workflow.RunAsync(["stray"], output));
+        Assert.Equal(2, await Workflow.RunAsync(["--emulator", "--resource-arn", "arn:aws:lex:us-east-1:123456789012:bot:OrderPizza:prod"], output));
+        Assert.Contains("Lex V1", output.ToString());
     }
 
     [Fact]
