@@ -21,7 +21,7 @@ public static class EmulatorServer
     private const int MaxBodyBytes = 1024 * 1024;
 
     /// <summary>Serves until stopped; prints <c>Listening on http://127.0.0.1:PORT</c> once it accepts connections.</summary>
-    /// <param name="args"><c>[--port N] [--access-key K --secret-key S] [--region R]</c>.</param>
+    /// <param name="args"><c>[--port N] [--access-key K --secret-key S] [--region R] [--parent-pid P]</c>.</param>
     /// <param name="output">Where the listening line goes.</param>
     /// <param name="stopping">Stops the server (besides SIGINT/SIGTERM).</param>
     /// <returns>The exit code.</returns>
@@ -38,7 +38,7 @@ public static class EmulatorServer
         }
         catch (ArgumentException e)
         {
-            await Console.Error.WriteLineAsync("serve: " + e.Message + " Usage: serve [--port N] [--access-key K --secret-key S] [--region R]");
+            await Console.Error.WriteLineAsync("serve: " + e.Message + " Usage: serve [--port N] [--access-key K --secret-key S] [--region R] [--parent-pid P]");
             return 2;
         }
 
@@ -66,8 +66,40 @@ public static class EmulatorServer
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         await output.WriteLineAsync("Listening on " + address.Replace("localhost", "127.0.0.1", StringComparison.Ordinal));
         await output.FlushAsync(stopping);
+        if (a["--parent-pid"] is { } parent && int.TryParse(parent, out int parentPid))
+        {
+            // For test harnesses: stop when the process that started us is gone, even if it crashed before stopping us.
+            var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
+            _ = Task.Run(async () =>
+            {
+                while (!lifetime.ApplicationStopping.IsCancellationRequested)
+                {
+                    if (!IsAlive(parentPid))
+                    {
+                        lifetime.StopApplication();
+                        return;
+                    }
+
+                    await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
+                }
+            }, CancellationToken.None);
+        }
+
         await app.WaitForShutdownAsync(stopping);
         return 0;
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     private static async Task HandleAsync(LexPolicyEmulator emulator, HttpContext context)

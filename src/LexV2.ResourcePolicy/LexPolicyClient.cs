@@ -72,7 +72,7 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
 
     /// <inheritdoc/>
     public Task<CreateResourcePolicyStatementResponse> CreateResourcePolicyStatementAsync(CreateResourcePolicyStatementRequest request, CancellationToken cancellationToken = default) =>
-        InvokeAsync(request, _runtime.Options.RejectLintFindings ? ValidateAndLint : RequestValidator.Validate, static (b, r) => b.CreateResourcePolicyStatement(r), LexJson.Wire.CreateResourcePolicyStatementResponse, cancellationToken);
+        InvokeAsync(request, _runtime.Options.RejectLintFindings ? ValidateAndLintStatement : ValidateStatement, static (b, r) => b.CreateResourcePolicyStatement(r), LexJson.Wire.CreateResourcePolicyStatementResponse, cancellationToken);
 
     /// <inheritdoc/>
     public Task<DeleteResourcePolicyStatementResponse> DeleteResourcePolicyStatementAsync(DeleteResourcePolicyStatementRequest request, CancellationToken cancellationToken = default) =>
@@ -102,6 +102,9 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
             _http.Dispose();
         }
     }
+
+    private static readonly Action<CreateResourcePolicyStatementRequest> ValidateStatement = RequestValidator.Validate;
+    private static readonly Action<CreateResourcePolicyStatementRequest> ValidateAndLintStatement = ValidateAndLint;
 
     private static void ValidateAndLint(CreateResourcePolicyStatementRequest request)
     {

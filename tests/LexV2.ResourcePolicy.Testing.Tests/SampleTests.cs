@@ -33,7 +33,7 @@ public class SampleTests
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "LexV2.ResourcePolicy.Sample.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string arg in new[] { dll, "serve", "--port", "0", "--access-key", "AKIDSERVETEST", "--secret-key", "serve/secret" })
+        foreach (string arg in new[] { dll, "serve", "--port", "0", "--access-key", "AKIDSERVETEST", "--secret-key", "serve/secret", "--parent-pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) })
         {
             start.ArgumentList.Add(arg);
         }

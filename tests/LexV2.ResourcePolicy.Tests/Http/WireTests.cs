@@ -198,6 +198,23 @@ public class WireTests
     }
 
     [Fact]
+    public void Region_FallsBackToAwsRegionEnvironmentVariable()
+    {
+        string? saved = Environment.GetEnvironmentVariable("AWS_REGION");
+        try
+        {
+            Environment.SetEnvironmentVariable("AWS_REGION", "ap-northeast-2");
+            using var client = new LexPolicyClient(new() { Credentials = Fixtures.Credentials });
+            Assert.Equal("ap-northeast-2", client.SigningRegion);
+            Assert.Equal("https://models-v2-lex.ap-northeast-2.amazonaws.com/", client.Endpoint.ToString());
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("AWS_REGION", saved);
+        }
+    }
+
+    [Fact]
     public void MissingRegion_WithoutServiceUrl_IsAClearConfigurationError()
     {
         string? saved = Environment.GetEnvironmentVariable("AWS_REGION");
