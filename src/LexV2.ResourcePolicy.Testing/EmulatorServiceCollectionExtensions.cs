@@ -17,7 +17,7 @@ public static class EmulatorHttpClientBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(emulator);
-        builder.Services.PostConfigure<LexPolicyClientOptions>(builder.Name, o =>
+        builder.Services.PostConfigure<LexPolicyClientOptions>(o =>
         {
             o.Credentials ??= new Amazon.Runtime.BasicAWSCredentials(LexPolicyEmulatorOptions.ExampleAccessKey, LexPolicyEmulatorOptions.ExampleSecretKey);
             o.Region ??= "us-east-1";

@@ -8,7 +8,7 @@ namespace LexV2.ResourcePolicy.DependencyInjection;
 internal sealed class LexClientRuntimeHolder(IServiceProvider services)
 {
     private readonly Lazy<LexClientRuntime> _runtime = new(() => new LexClientRuntime(
-        ((IOptionsMonitor<LexPolicyClientOptions>)services.GetService(typeof(IOptionsMonitor<LexPolicyClientOptions>))!).Get(Microsoft.Extensions.DependencyInjection.LexPolicyServiceCollectionExtensions.HttpClientName),
+        ((IOptions<LexPolicyClientOptions>)services.GetService(typeof(IOptions<LexPolicyClientOptions>))!).Value,
         (TimeProvider?)services.GetService(typeof(TimeProvider)),
         (ILoggerFactory?)services.GetService(typeof(ILoggerFactory))));
 
@@ -38,7 +38,7 @@ internal sealed class LexPolicyClientOptionsValidator : IValidateOptions<LexPoli
 {
     public ValidateOptionsResult Validate(string? name, LexPolicyClientOptions options)
     {
-        if (name != Microsoft.Extensions.DependencyInjection.LexPolicyServiceCollectionExtensions.HttpClientName)
+        if (name != Options.DefaultName)
         {
             return ValidateOptionsResult.Skip;
         }

@@ -11,7 +11,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers <see cref="ILexPolicyClient"/> as a typed client on <c>IHttpClientFactory</c>.</summary>
 public static class LexPolicyServiceCollectionExtensions
 {
-    /// <summary>The name of the <c>HttpClient</c> (and of the options instance) the client uses.</summary>
+    /// <summary>The name of the <c>HttpClient</c> the client uses. Its options are the default (unnamed) <see cref="LexPolicyClientOptions"/>, so <c>services.Configure&lt;LexPolicyClientOptions&gt;(...)</c> applies too.</summary>
     public const string HttpClientName = "LexV2.ResourcePolicy";
 
     /// <summary>
@@ -26,7 +26,7 @@ public static class LexPolicyServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        services.AddOptions<LexPolicyClientOptions>(HttpClientName).Configure(configure);
+        services.AddOptions<LexPolicyClientOptions>().Configure(configure);
         return AddCore(services);
     }
 
@@ -41,7 +41,7 @@ public static class LexPolicyServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<LexPolicyClientOptions>(HttpClientName).Configure(o => o.BindFrom(configuration));
+        services.AddOptions<LexPolicyClientOptions>().Configure(o => o.BindFrom(configuration));
         return AddCore(services);
     }
 
@@ -57,13 +57,13 @@ public static class LexPolicyServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configure);
         var builder = services.AddLexPolicyClient(configuration);
-        services.Configure(HttpClientName, configure);
+        services.Configure(configure);
         return builder;
     }
 
     private static IHttpClientBuilder AddCore(IServiceCollection services)
     {
-        services.AddOptions<LexPolicyClientOptions>(HttpClientName).ValidateOnStart();
+        services.AddOptions<LexPolicyClientOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LexPolicyClientOptions>, LexPolicyClientOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new LexClientRuntimeHolder(sp));

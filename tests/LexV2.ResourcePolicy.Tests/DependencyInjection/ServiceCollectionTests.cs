@@ -51,7 +51,7 @@ public class ServiceCollectionTests
             .ConfigurePrimaryHttpMessageHandler(() => mock);
         using var sp = services.BuildServiceProvider();
 
-        var options = sp.GetRequiredService<IOptionsMonitor<LexPolicyClientOptions>>().Get(LexPolicyServiceCollectionExtensions.HttpClientName);
+        var options = sp.GetRequiredService<IOptions<LexPolicyClientOptions>>().Value;
         var client = sp.GetRequiredService<ILexPolicyClient>();
         await Assert.ThrowsAsync<InternalServerException>(() => client.DescribeResourcePolicyAsync(new() { ResourceArn = "not-validated" }));
 
@@ -61,13 +61,28 @@ public class ServiceCollectionTests
     }
 
     [Fact]
+    public async Task PlainConfigureOfTheOptions_AppliesToTheRegisteredClient()
+    {
+        var mock = new MockHttpMessageHandler();
+        mock.Expect("https://models-v2-lex.sa-east-1.amazonaws.com/*").Respond("application/json", "{}");
+        var services = new ServiceCollection();
+        services.AddLexPolicyClient(o => o.Credentials = Fixtures.Credentials).ConfigurePrimaryHttpMessageHandler(() => mock);
+        services.Configure<LexPolicyClientOptions>(o => o.Region = "sa-east-1");
+        using var sp = services.BuildServiceProvider();
+
+        await sp.GetRequiredService<ILexPolicyClient>().DescribeResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn });
+
+        mock.VerifyNoOutstandingExpectation();
+    }
+
+    [Fact]
     public void InvalidOptions_FailValidationNamingTheSetting()
     {
         var services = new ServiceCollection();
         services.AddLexPolicyClient(o => { o.Region = "us-east-1"; o.MaxRetries = -1; });
         using var sp = services.BuildServiceProvider();
 
-        var e = Assert.Throws<OptionsValidationException>(() => sp.GetRequiredService<IOptionsMonitor<LexPolicyClientOptions>>().Get(LexPolicyServiceCollectionExtensions.HttpClientName));
+        var e = Assert.Throws<OptionsValidationException>(() => sp.GetRequiredService<IOptions<LexPolicyClientOptions>>().Value);
 
         Assert.Contains("MaxRetries", e.Message);
     }
@@ -80,7 +95,7 @@ public class ServiceCollectionTests
         services.AddLexPolicyClient(config);
         using var sp = services.BuildServiceProvider();
 
-        var e = Assert.Throws<InvalidOperationException>(() => sp.GetRequiredService<IOptionsMonitor<LexPolicyClientOptions>>().Get(LexPolicyServiceCollectionExtensions.HttpClientName));
+        var e = Assert.Throws<InvalidOperationException>(() => sp.GetRequiredService<IOptions<LexPolicyClientOptions>>().Value);
 
         Assert.Contains("MaxRetries", e.Message);
     }
