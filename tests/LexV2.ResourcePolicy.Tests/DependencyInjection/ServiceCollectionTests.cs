@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
@@ -73,6 +74,29 @@ public class ServiceCollectionTests
         await sp.GetRequiredService<ILexPolicyClient>().DescribeResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn });
 
         mock.VerifyNoOutstandingExpectation();
+    }
+
+    [Fact]
+    public async Task HttpClientFactoryTraceLogs_NeverShowTheSessionTokenOrSignature()
+    {
+        const string token = "SESSIONtokenNEVERlogged";
+        var collector = new Microsoft.Extensions.Logging.Testing.FakeLogCollector();
+        var mock = new MockHttpMessageHandler();
+        string? auth = null;
+        mock.When("*").With(r => { auth = r.Headers.GetValues("Authorization").Single(); return true; }).Respond("application/json", "{}");
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Trace).AddProvider(new Microsoft.Extensions.Logging.Testing.FakeLoggerProvider(collector)));
+        services.AddLexPolicyClient(o => { o.Region = "us-east-1"; o.Credentials = new Amazon.Runtime.SessionAWSCredentials("AKIAEXAMPLE", "secretKEYneverLOGGED", token); })
+            .ConfigurePrimaryHttpMessageHandler(() => mock);
+        using var sp = services.BuildServiceProvider();
+
+        await sp.GetRequiredService<ILexPolicyClient>().DescribeResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn });
+
+        string all = string.Join("\n", collector.GetSnapshot().Select(r => r.Message));
+        Assert.Contains("Request Headers", all); // HttpClientFactory's trace logging is on...
+        Assert.DoesNotContain(token, all);        // ...yet no secret: signing runs after it, and the headers are redacted anyway
+        Assert.DoesNotContain(auth!.Split("Signature=")[1], all);
+        Assert.DoesNotContain("secretKEYneverLOGGED", all);
     }
 
     [Fact]
