@@ -193,8 +193,7 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
             string? requestId = response.Headers.TryGetValues("x-amzn-RequestId", out var ids) ? ids.FirstOrDefault() : null;
             if (!response.IsSuccessStatusCode)
             {
-                byte[] body = await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
-                var error = ErrorResponse.Parse(response, body, _runtime.Time.GetUtcNow());
+                var error = request.Error ?? ErrorResponse.Parse(response, await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false), _runtime.Time.GetUtcNow());
                 Log.RequestFailed(_runtime.Logger, operation, (int)response.StatusCode, error.Code, attempts, error.RequestId);
                 throw ErrorMapper.Map(operation, error, attempts, request.ResourceArn);
             }

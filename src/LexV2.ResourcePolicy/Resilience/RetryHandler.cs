@@ -73,6 +73,7 @@ internal sealed class RetryHandler : DelegatingHandler
             if (request is LexRequestMessage lex)
             {
                 lex.Attempts = state.Attempts;
+                lex.Error = state.LastError;
             }
             if (outcome.Exception is { } exception)
             {
