@@ -199,7 +199,7 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
             }
 
             T? result;
-            using (var body = await ReadSuccessAsync(response, operation, attempts, cancellationToken).ConfigureAwait(false))
+            using (var body = request.SuccessBody ?? await ReadSuccessAsync(response, operation, attempts, cancellationToken).ConfigureAwait(false))
             {
                 if (body.Truncated)
                 {
@@ -251,7 +251,7 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
         {
             return (await ResponseBody.ReadCappedAsync(response.Content, ErrorResponse.MaxBodyBytes, cancellationToken).ConfigureAwait(false)).Bytes;
         }
-        catch (Exception e) when (e is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is IOException or HttpRequestException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)
         {
             return []; // the status and headers still say what failed
         }

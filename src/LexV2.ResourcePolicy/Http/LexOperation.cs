@@ -26,6 +26,9 @@ internal sealed class LexRequestMessage(HttpMethod method, Uri uri, string opera
     /// <summary>The final error answer as the retry handler already parsed it, so the client does not parse it again.</summary>
     public Errors.ErrorResponse? Error { get; set; }
 
+    /// <summary>The success body as the retry handler already read it (within the attempt's timeout); the client disposes it.</summary>
+    public PooledBody? SuccessBody { get; set; }
+
     /// <summary>The operation name of any request (for messages not built by the client, its method).</summary>
     public static string OperationOf(HttpRequestMessage request) => request is LexRequestMessage lex ? lex.Operation : request.Method.Method;
 }

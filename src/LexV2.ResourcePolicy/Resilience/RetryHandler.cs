@@ -54,10 +54,25 @@ internal sealed class RetryHandler : DelegatingHandler
                     try
                     {
                         HttpResponseMessage response = await s.Handler.SendInnerAsync(attempt, ctx.CancellationToken).ConfigureAwait(false);
-                        if ((int)response.StatusCode >= 400)
+                        try
                         {
-                            byte[] body = await ResponseBody.BufferErrorAsync(response, ctx.CancellationToken).ConfigureAwait(false);
-                            s.LastError = ErrorResponse.Parse(response, body, s.Handler._runtime.Time.GetUtcNow());
+                            if (!response.IsSuccessStatusCode)
+                            {
+                                byte[] body = await ResponseBody.BufferErrorAsync(response, ctx.CancellationToken).ConfigureAwait(false);
+                                s.LastError = ErrorResponse.Parse(response, body, s.Handler._runtime.Time.GetUtcNow());
+                            }
+                            else if (s.Original is LexRequestMessage)
+                            {
+                                // Read the body inside the attempt, so the attempt and overall timeouts cover a stalled body
+                                // and a connection reset mid-body is retried like any transient failure.
+                                s.SuccessBody?.Dispose();
+                                s.SuccessBody = await ResponseBody.ReadPooledAsync(response.Content, ResponseBody.MaxSuccessBytes, ctx.CancellationToken).ConfigureAwait(false);
+                            }
+                        }
+                        catch
+                        {
+                            response.Dispose();
+                            throw;
                         }
 
                         return Outcome.FromResult(response);
@@ -74,7 +89,9 @@ internal sealed class RetryHandler : DelegatingHandler
             {
                 lex.Attempts = state.Attempts;
                 lex.Error = state.LastError;
+                lex.SuccessBody = outcome.Exception is null ? state.SuccessBody : null;
             }
+
             if (outcome.Exception is { } exception)
             {
                 if (exception is TimeoutRejectedException timeout && !cancellationToken.IsCancellationRequested)
@@ -86,7 +103,7 @@ internal sealed class RetryHandler : DelegatingHandler
             }
 
             HttpResponseMessage result = outcome.Result!;
-            if ((int)result.StatusCode < 400)
+            if (result.IsSuccessStatusCode)
             {
                 _runtime.Budget.Release(state.TokensTaken > 0 ? state.TokensTaken : RetryBudget.SuccessRefund);
             }
@@ -271,6 +288,8 @@ internal sealed class RetryHandler : DelegatingHandler
         public bool OverallTimedOut { get; set; }
 
         public ErrorResponse? LastError { get; set; }
+
+        public PooledBody? SuccessBody { get; set; }
 
         /// <summary>A new message for one attempt: same method, URI, headers, options and body; no signature carried over.</summary>
         public HttpRequestMessage NewAttempt()

@@ -248,6 +248,31 @@ public class RetryTests
         Assert.Contains("AttemptTimeout", e.Message);
     }
 
+    /// <summary>Headers arrive, then the body never does (until cancelled).</summary>
+    private sealed class StalledStream : MemoryStream
+    {
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return 0;
+        }
+    }
+
+    [Fact]
+    public async Task StalledSuccessBody_IsCutByTheAttemptTimeout_AndRetried()
+    {
+        using var m = new MockClient(o => { o.AttemptTimeout = TimeSpan.FromSeconds(2); o.MaxRetries = 1; });
+        int n = 0;
+        m.Http.When("*").Respond(_ => ++n == 1
+            ? new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(new StalledStream()) }
+            : Status(200, body: """{"revisionId":"5"}"""));
+
+        var response = await DriveAsync(m.Time, m.Client.DescribeResourcePolicyAsync(Describe), TimeSpan.FromMilliseconds(250));
+
+        Assert.Equal("5", response.RevisionId);
+        Assert.Equal(2, n);
+    }
+
     [Fact]
     public async Task OverallTimeout_StopsRetrying_AndSaysSo()
     {
