@@ -10,6 +10,7 @@ namespace LexV2.ResourcePolicy.Testing.Tests;
 /// Run alone: dotnet test tests/LexV2.ResourcePolicy.Testing.Tests --filter Category=Load --logger "console;verbosity=detailed"
 /// </summary>
 [Trait("Category", "Load")]
+[Collection(nameof(LoadTests))]
 public class LoadTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int Calls = 10_000;
@@ -132,3 +133,7 @@ public class LoadTests(Xunit.Abstractions.ITestOutputHelper output)
         }
     }
 }
+
+/// <summary>The load test runs alone, so its latency and memory figures are its own.</summary>
+[CollectionDefinition(nameof(LoadTests), DisableParallelization = true)]
+public sealed class LoadTestsRunAlone;
