@@ -193,8 +193,15 @@ public static class Workflow
         foreach (string sid in new[] { "AllowDeployerRole", "SampleConcurrentWriter", grant.StatementId })
         {
             await client.DeleteResourcePolicyStatementAsync(new() { ResourceArn = resourceArn, StatementId = sid, ExpectedRevisionId = revision });
-            revision = (await client.DescribeResourcePolicyAsync(new() { ResourceArn = resourceArn })).RevisionId!;
-            await output.WriteLineAsync($"   removed {sid}; policy revision {revision}");
+            try
+            {
+                revision = (await client.DescribeResourcePolicyAsync(new() { ResourceArn = resourceArn })).RevisionId!;
+                await output.WriteLineAsync($"   removed {sid}; policy revision {revision}");
+            }
+            catch (ResourceNotFoundException)
+            {
+                await output.WriteLineAsync($"   removed {sid}; that was the last statement, so the policy is gone");
+            }
         }
     }
 }

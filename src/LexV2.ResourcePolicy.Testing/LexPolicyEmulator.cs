@@ -403,8 +403,14 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
                         return Fail(new EmulatorError(HttpStatusCode.NotFound, "ResourceNotFoundException", $"The policy for {arn} has no statement with the id {route.StatementId}."));
                     }
 
-                    entry.Document["Statement"]!.AsArray().RemoveAt(index);
+                    var remaining = entry.Document["Statement"]!.AsArray();
+                    remaining.RemoveAt(index);
                     entry.Revision++;
+                    if (remaining.Count == 0)
+                    {
+                        _policies.Remove(arn); // as documented: deleting the last statement deletes the policy
+                    }
+
                     return (new HttpResponseMessage(HttpStatusCode.NoContent) { Content = new ByteArrayContent([]) }, null);
                 }
             }

@@ -128,13 +128,27 @@ public class EmulatorSemanticsTests
         await Assert.ThrowsAsync<PreconditionFailedException>(() => client.CreateResourcePolicyAsync(new() { ResourceArn = Bot, Policy = policy }));
         var updated = await client.UpdateResourcePolicyAsync(new() { ResourceArn = Bot, Policy = policy.Replace("S1", "S2", StringComparison.Ordinal), ExpectedRevisionId = "1" });
         var described = await client.DescribeResourcePolicyAsync(new() { ResourceArn = Bot });
-        await client.DeleteResourcePolicyStatementAsync(new() { ResourceArn = Bot, StatementId = "S2", ExpectedRevisionId = "2" });
-        await client.DeleteResourcePolicyAsync(new() { ResourceArn = Bot, ExpectedRevisionId = "3" });
+        await client.DeleteResourcePolicyAsync(new() { ResourceArn = Bot, ExpectedRevisionId = "2" });
 
         Assert.Equal("1", created.RevisionId);
         Assert.Equal("2", updated.RevisionId);
         Assert.Contains("\"S2\"", described.Policy);
         Assert.Null(_emulator.GetPolicy(Bot));
+    }
+
+    [Fact]
+    public async Task DeletingTheLastStatement_DeletesThePolicy()
+    {
+        using var client = Client();
+        await client.CreateResourcePolicyStatementAsync(Grant("A"));
+        await client.CreateResourcePolicyStatementAsync(Grant("B"));
+
+        await client.DeleteResourcePolicyStatementAsync(new() { ResourceArn = Alias, StatementId = "A", ExpectedRevisionId = "2" });
+        Assert.Equal("3", (await client.DescribeResourcePolicyAsync(new() { ResourceArn = Alias })).RevisionId);
+        await client.DeleteResourcePolicyStatementAsync(new() { ResourceArn = Alias, StatementId = "B" });
+
+        await Assert.ThrowsAsync<ResourceNotFoundException>(() => client.DescribeResourcePolicyAsync(new() { ResourceArn = Alias }));
+        Assert.Null(_emulator.GetPolicy(Alias));
     }
 
     public static TheoryData<string, CreateResourcePolicyStatementRequest> InvalidStatements => new()

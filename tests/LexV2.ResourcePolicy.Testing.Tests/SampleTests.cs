@@ -16,7 +16,8 @@ public class SampleTests
         Assert.True(exit == 0, text);
         Assert.Contains("ConflictException as expected", text);
         Assert.Contains("PreconditionFailedException: revision 1 is stale", text);
-        Assert.Contains("removed AllowConnectToUseBotAlias; policy revision 6", text);
+        Assert.Contains("removed SampleConcurrentWriter; policy revision 5", text);
+        Assert.Contains("removed AllowConnectToUseBotAlias; that was the last statement, so the policy is gone", text);
     }
 
     [Fact]

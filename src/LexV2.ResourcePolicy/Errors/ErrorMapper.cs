@@ -64,7 +64,7 @@ internal static class ErrorMapper
     /// <summary>The IAM actions an operation needs, in words, e.g. <c>lex:DescribeResourcePolicy</c>.</summary>
     internal static string RequiredActions(string operation) =>
         Enum.TryParse<ResourcePolicyOperation>(operation, out var op)
-            ? string.Join(" + ", CallerPolicy.ActionsFor(op))
+            ? string.Join(op is ResourcePolicyOperation.CreateResourcePolicyStatement or ResourcePolicyOperation.DeleteResourcePolicyStatement ? " or " : " and ", CallerPolicy.ActionsFor(op))
             : "lex:" + operation;
 
     private static readonly HashSet<string> ModelledCodes = new(StringComparer.Ordinal)

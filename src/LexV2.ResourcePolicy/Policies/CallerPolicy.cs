@@ -29,16 +29,17 @@ public enum ResourcePolicyOperation
 public static class CallerPolicy
 {
     /// <summary>
-    /// The IAM actions an operation needs. The statement operations are changes to the policy: AWS documents that adding a
-    /// statement needs <c>lex:CreateResourcePolicy</c> (no policy yet) or <c>lex:UpdateResourcePolicy</c> (a policy exists), so
-    /// both are granted with the statement action itself; removing one updates the policy.
+    /// The IAM actions an operation needs. The statement operations have no IAM actions of their own: the Lex V2 API reference
+    /// says CreateResourcePolicyStatement needs <c>lex:CreateResourcePolicy</c> (no policy yet) or <c>lex:UpdateResourcePolicy</c>
+    /// (a policy exists), and DeleteResourcePolicyStatement needs <c>lex:DeleteResourcePolicy</c> (it deletes the policy with its
+    /// last statement) or <c>lex:UpdateResourcePolicy</c>; both of each pair are granted, since which one applies depends on the policy.
     /// </summary>
     /// <param name="operation">The operation.</param>
     /// <returns>The actions, e.g. <c>lex:DescribeResourcePolicy</c>.</returns>
     public static IReadOnlyList<string> ActionsFor(ResourcePolicyOperation operation) => operation switch
     {
-        ResourcePolicyOperation.CreateResourcePolicyStatement => ["lex:CreateResourcePolicyStatement", "lex:CreateResourcePolicy", "lex:UpdateResourcePolicy"],
-        ResourcePolicyOperation.DeleteResourcePolicyStatement => ["lex:DeleteResourcePolicyStatement", "lex:UpdateResourcePolicy"],
+        ResourcePolicyOperation.CreateResourcePolicyStatement => ["lex:CreateResourcePolicy", "lex:UpdateResourcePolicy"],
+        ResourcePolicyOperation.DeleteResourcePolicyStatement => ["lex:DeleteResourcePolicy", "lex:UpdateResourcePolicy"],
         ResourcePolicyOperation.CreateResourcePolicy => ["lex:CreateResourcePolicy"],
         ResourcePolicyOperation.DescribeResourcePolicy => ["lex:DescribeResourcePolicy"],
         ResourcePolicyOperation.UpdateResourcePolicy => ["lex:UpdateResourcePolicy"],
