@@ -13,7 +13,7 @@ public static class Workflow
 {
     private const string Usage =
         "usage: [--resource-arn BOT_ALIAS_ARN] [--source-arn CONNECT_INSTANCE_ARN] [--endpoint-url URL] [--region R] " +
-        "[--access-key K --secret-key S] [--emulator] [--report-first-call]   |   serve [--port N] [--access-key K --secret-key S]";
+        "[--access-key K --secret-key S] [--emulator] [--report-first-call]   |   serve [--port N] [--access-key K --secret-key S] [--region R] [--parent-pid P]";
 
     /// <summary>Runs the workflow and returns the process exit code (0 on success).</summary>
     /// <param name="args">The command line.</param>
