@@ -114,7 +114,8 @@ public static class EmulatorServer
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body, context.RequestAborted);
         using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), uri);
-        if (body.Length > 0 || context.Request.ContentType is not null)
+        // A content object carries the content headers (Content-Type, Content-Length) a client may have signed, even with no body.
+        if (body.Length > 0 || context.Request.ContentType is not null || context.Request.Headers.ContentLength is not null)
         {
             request.Content = new ByteArrayContent(body.ToArray());
         }

@@ -98,7 +98,7 @@ public class LoadTests(Xunit.Abstractions.ITestOutputHelper output)
         output.WriteLine($"{Calls} calls, concurrency {Concurrency}: {failures} failures, {total.Elapsed.TotalSeconds:0.00} s ({Calls / total.Elapsed.TotalSeconds:0} calls/s), p50 {p50:0.00} ms, p99 {p99:0.00} ms, max {latencies[^1]:0.00} ms, {connections} loopback connections open, managed memory growth {memoryGrowth / 1024.0 / 1024.0:0.0} MiB");
 
         Assert.Equal(0, failures);
-        Assert.InRange(connections, 1, Concurrency); // the pool reuses sockets: at most one per concurrent call
+        Assert.InRange(connections, 1, Concurrency * 2); // pooled: about one per concurrent call, not one per request (10,000)
         Assert.True(memoryGrowth < 64L * 1024 * 1024, $"managed memory grew {memoryGrowth} bytes");
     }
 
@@ -115,22 +115,6 @@ public class LoadTests(Xunit.Abstractions.ITestOutputHelper output)
         return tables.SelectMany(t => File.ReadLines(t).Skip(1))
             .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Count(f => f.Length > 3 && f[2].EndsWith(hexPort, StringComparison.Ordinal) && f[3] == "01");
-    }
-
-    /// <summary>Completes <see cref="Address"/> when the server prints its listening line.</summary>
-    private sealed class ListeningWriter : StringWriter
-    {
-        public TaskCompletionSource<Uri> Address { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public override Task WriteLineAsync(string? value)
-        {
-            if (value?.StartsWith("Listening on ", StringComparison.Ordinal) == true)
-            {
-                Address.TrySetResult(new Uri(value["Listening on ".Length..]));
-            }
-
-            return base.WriteLineAsync(value);
-        }
     }
 }
 
