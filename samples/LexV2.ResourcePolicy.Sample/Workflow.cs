@@ -157,24 +157,10 @@ public static class Workflow
 
         await output.WriteLineAsync("4. Adding a deployer-role statement with a stale revision id");
         string stale = described.RevisionId!;
-        await client.CreateResourcePolicyStatementAsync(new()
-        {
-            ResourceArn = resourceArn,
-            StatementId = "SampleConcurrentWriter",
-            Effect = Effect.Deny,
-            Principal = [Principal.ForArn($"arn:aws:iam::{account}:root")],
-            Action = ["lex:DeleteSession"],
-            ExpectedRevisionId = stale,
-        });
-        var roleStatement = new CreateResourcePolicyStatementRequest
-        {
-            ResourceArn = resourceArn,
-            StatementId = "AllowDeployerRole",
-            Effect = Effect.Allow,
-            Principal = [Principal.ForArn($"arn:aws:iam::{account}:role/lex-deployer")],
-            Action = ["lex:RecognizeText"],
-            ExpectedRevisionId = stale,
-        };
+        var arn = LexResourceArn.Parse(resourceArn);
+        await client.CreateResourcePolicyStatementAsync(
+            LexGrant.IamPrincipal(arn, $"arn:aws:iam::{account}:root", "SampleConcurrentWriter", ["lex:DeleteSession"]) with { Effect = Effect.Deny, ExpectedRevisionId = stale });
+        var roleStatement = LexGrant.IamPrincipal(arn, $"arn:aws:iam::{account}:role/lex-deployer", "AllowDeployerRole", ["lex:RecognizeText"]) with { ExpectedRevisionId = stale };
         string revision;
         try
         {

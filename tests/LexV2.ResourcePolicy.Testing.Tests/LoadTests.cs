@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Amazon.Runtime;
-using LexV2.ResourcePolicy.Sample;
 
 namespace LexV2.ResourcePolicy.Testing.Tests;
 
@@ -19,10 +18,8 @@ public class LoadTests(Xunit.Abstractions.ITestOutputHelper output)
     [Fact]
     public async Task TenThousandCalls_AtConcurrency64_OverLoopback_AllSucceed()
     {
-        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        var listening = new ListeningWriter();
-        Task server = EmulatorServer.RunAsync(["--port", "0"], listening, stop.Token);
-        Uri endpoint = await listening.Address.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var served = await ServedEmulator.StartAsync(TimeSpan.FromMinutes(5));
+        Uri endpoint = served.Endpoint;
 
         using var client = new LexPolicyClient(new LexPolicyClientOptions
         {
@@ -90,8 +87,7 @@ public class LoadTests(Xunit.Abstractions.ITestOutputHelper output)
         GC.Collect();
         GC.WaitForPendingFinalizers();
         long memoryGrowth = GC.GetTotalMemory(forceFullCollection: true) - memoryBefore;
-        await stop.CancelAsync();
-        await server;
+        await served.DisposeAsync();
 
         Array.Sort(latencies);
         double p50 = latencies[Calls / 2], p99 = latencies[(int)(Calls * 0.99)];

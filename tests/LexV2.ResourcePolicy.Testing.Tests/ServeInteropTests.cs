@@ -1,7 +1,6 @@
 using System.Net;
 using Amazon.Runtime;
 using Amazon.Runtime.Signing;
-using LexV2.ResourcePolicy.Sample;
 
 namespace LexV2.ResourcePolicy.Testing.Tests;
 
@@ -14,10 +13,8 @@ public class ServeInteropTests
     [Fact]
     public async Task RequestsSignedByAnotherSigner_WithExtraSignedHeaders_AreAccepted()
     {
-        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var listening = new ListeningWriter();
-        Task server = EmulatorServer.RunAsync(["--port", "0"], listening, stop.Token);
-        Uri endpoint = await listening.Address.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var served = await ServedEmulator.StartAsync(TimeSpan.FromMinutes(2));
+        Uri endpoint = served.Endpoint;
         const string alias = "arn:aws:lex:us-east-1:123456789012:bot-alias/ABCDEFGHIJ/TSTALIASID";
         var credentials = new BasicAWSCredentials(LexPolicyEmulatorOptions.ExampleAccessKey, LexPolicyEmulatorOptions.ExampleSecretKey);
         using var http = new HttpClient();
@@ -57,8 +54,7 @@ public class ServeInteropTests
         var described = await SendAsync(HttpMethod.Get, path, null);
         var deleted = await SendAsync(HttpMethod.Delete, path + "/statements/Role?expectedRevisionId=1", null);
 
-        await stop.CancelAsync();
-        await server;
+        await served.DisposeAsync();
         Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.NoContent), (created, described, deleted));
     }
 }
