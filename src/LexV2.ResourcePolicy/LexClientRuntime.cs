@@ -26,10 +26,12 @@ internal sealed class LexClientRuntime
             throw new ArgumentException("Invalid LexPolicyClientOptions: " + string.Join(" ", problems), nameof(options));
         }
 
+        // Settings are read once: later changes to the caller's options object do not reach a built client.
+        options = options.Clone();
         Options = options;
         Region = RegionResolver.Resolve(options.Region);
         Endpoint = LexEndpoint.Resolve(Region, options.ServiceUrl, options.UseFips, options.UseDualStack);
-        SigningRegion = Region ?? "us-east-1";
+        SigningRegion = SigningRegionFor(options, Region, Endpoint);
         Credentials = new CredentialSource(options.Credentials);
         Time = timeProvider ?? TimeProvider.System;
         Logger = (ILogger?)loggerFactory?.CreateLogger("LexV2.ResourcePolicy") ?? NullLogger.Instance;
@@ -38,7 +40,18 @@ internal sealed class LexClientRuntime
             (options.ApplicationName is { } app ? " app/" + app : string.Empty);
     }
 
+    /// <summary>The client's own copy of the settings, taken when it was built.</summary>
     public LexPolicyClientOptions Options { get; }
+
+    /// <summary>
+    /// The region to sign for: the configured <c>Region</c>; else, for a custom endpoint on an AWS host (a VPC endpoint, say), the
+    /// region its host names; else the ambient region (environment, profile); else <c>us-east-1</c> (emulators accept any).
+    /// </summary>
+    internal static string SigningRegionFor(LexPolicyClientOptions options, string? resolvedRegion, Uri endpoint) =>
+        (string.IsNullOrWhiteSpace(options.Region) ? null : options.Region.Trim())
+        ?? (options.ServiceUrl is not null ? LexEndpoint.RegionOfHost(endpoint) : null)
+        ?? resolvedRegion
+        ?? "us-east-1";
 
     /// <summary>The resolved region, or <see langword="null"/> when only a ServiceUrl is configured.</summary>
     public string? Region { get; }

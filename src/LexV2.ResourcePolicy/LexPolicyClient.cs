@@ -27,7 +27,7 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
     /// <exception cref="ArgumentException">The options are invalid.</exception>
     /// <exception cref="InvalidOperationException">No region is configured or resolvable and no <c>ServiceUrl</c> is set.</exception>
     public LexPolicyClient(LexPolicyClientOptions options)
-        : this(options, new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AutomaticDecompression = DecompressionMethods.All }, ownsTransport: true, null, null)
+        : this(options, CreateTransport(), ownsTransport: true, null, null)
     {
     }
 
@@ -54,6 +54,18 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
         _ownsHttp = true;
         _builder = new RequestBuilder(_runtime.Endpoint);
     }
+
+    /// <summary>
+    /// The transport the client creates for itself (and that <c>AddLexPolicyClient</c> configures): pooled connections renewed every
+    /// 5 minutes (DNS changes), compressed answers accepted, and redirects never followed: a redirect would carry the signed
+    /// request, its session token and its body to another origin.
+    /// </summary>
+    internal static SocketsHttpHandler CreateTransport() => new()
+    {
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        AutomaticDecompression = DecompressionMethods.All,
+        AllowAutoRedirect = false,
+    };
 
     /// <summary>Used by dependency injection: the <paramref name="http"/> client's handler chain already holds retry and signing.</summary>
     internal LexPolicyClient(HttpClient http, LexClientRuntime runtime)
@@ -115,18 +127,32 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
         }
     }
 
-    /// <summary>Every operation: validate (unless turned off), build the one request message, send it.</summary>
+    /// <summary>
+    /// Every operation: validate (unless turned off), build the one request message, send it. Only a <see langword="null"/> request
+    /// throws at the call site; every other failure, validation included, comes from awaiting the returned task, so
+    /// <c>Task.WhenAll</c> over many calls observes them all.
+    /// </summary>
     private Task<TResponse> InvokeAsync<TRequest, TResponse>(TRequest request, Action<TRequest> validate, Func<RequestBuilder, TRequest, LexRequestMessage> build, JsonTypeInfo<TResponse> typeInfo, CancellationToken cancellationToken)
         where TRequest : class
         where TResponse : class
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (_runtime.Options.ValidateRequests)
+        LexRequestMessage message;
+        try
         {
-            validate(request);
+            if (_runtime.Options.ValidateRequests)
+            {
+                validate(request);
+            }
+
+            message = build(_builder, request);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<TResponse>(e);
         }
 
-        return SendAsync(build(_builder, request), typeInfo, cancellationToken);
+        return SendAsync(message, typeInfo, cancellationToken);
     }
 
     private async Task<T> SendAsync<T>(LexRequestMessage message, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
@@ -194,7 +220,9 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
             if (!response.IsSuccessStatusCode)
             {
                 var error = request.Error ?? ErrorResponse.Parse(response, await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false), _runtime.Time.GetUtcNow());
-                Log.RequestFailed(_runtime.Logger, operation, (int)response.StatusCode, error.Code, attempts, error.RequestId);
+                // An answer the caller said it handles itself (Ensure/Remove meeting 404/409/412) is not worth a warning.
+                LogLevel level = HandledAnswers.Contains((int)response.StatusCode) ? LogLevel.Debug : LogLevel.Warning;
+                Log.RequestFailed(_runtime.Logger, level, operation, (int)response.StatusCode, error.Code, attempts, error.RequestId);
                 throw ErrorMapper.Map(operation, error, attempts, request.ResourceArn);
             }
 

@@ -47,10 +47,16 @@ public static class LexPolicyClientExtensions
     /// <returns>What was done and the resulting revision.</returns>
     /// <exception cref="PreconditionFailedException">Concurrent writers kept changing the policy for <see cref="MaxAttempts"/> rounds.</exception>
     /// <exception cref="LexPolicyException">Any other failure of the underlying calls.</exception>
-    public static async Task<StatementChangeResult> EnsureStatementAsync(this ILexPolicyClient client, CreateResourcePolicyStatementRequest desired, CancellationToken cancellationToken = default)
+    public static Task<StatementChangeResult> EnsureStatementAsync(this ILexPolicyClient client, CreateResourcePolicyStatementRequest desired, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(desired);
+        return EnsureCoreAsync(client, desired, cancellationToken);
+    }
+
+    private static async Task<StatementChangeResult> EnsureCoreAsync(ILexPolicyClient client, CreateResourcePolicyStatementRequest desired, CancellationToken cancellationToken)
+    {
+        using var quiet = HandledAnswers.Handle(404, 409, 412);
         for (int attempt = 1; ; attempt++)
         {
             var (document, revision) = await ReadAsync(client, desired.ResourceArn, cancellationToken).ConfigureAwait(false);
@@ -92,11 +98,17 @@ public static class LexPolicyClientExtensions
     /// <returns>What was done and the resulting revision.</returns>
     /// <exception cref="PreconditionFailedException">Concurrent writers kept changing the policy for <see cref="MaxAttempts"/> rounds.</exception>
     /// <exception cref="LexPolicyException">Any other failure of the underlying calls.</exception>
-    public static async Task<StatementChangeResult> RemoveStatementAsync(this ILexPolicyClient client, string resourceArn, string statementId, CancellationToken cancellationToken = default)
+    public static Task<StatementChangeResult> RemoveStatementAsync(this ILexPolicyClient client, string resourceArn, string statementId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(resourceArn);
         ArgumentNullException.ThrowIfNull(statementId);
+        return RemoveCoreAsync(client, resourceArn, statementId, cancellationToken);
+    }
+
+    private static async Task<StatementChangeResult> RemoveCoreAsync(ILexPolicyClient client, string resourceArn, string statementId, CancellationToken cancellationToken)
+    {
+        using var quiet = HandledAnswers.Handle(404, 412);
         for (int attempt = 1; ; attempt++)
         {
             var (document, revision) = await ReadAsync(client, resourceArn, cancellationToken).ConfigureAwait(false);

@@ -73,6 +73,9 @@ public sealed class LexPolicyClientOptions
     /// <summary>An application name appended to the <c>User-Agent</c> header (letters, digits and <c>.-_/</c>). Default: <see langword="null"/>.</summary>
     public string? ApplicationName { get; set; }
 
+    /// <summary>A copy of these settings (the credentials object is shared, not copied).</summary>
+    internal LexPolicyClientOptions Clone() => (LexPolicyClientOptions)MemberwiseClone();
+
     /// <summary>Describes the settings without secrets: the credentials appear by type name only.</summary>
     /// <returns>A one-line description.</returns>
     public override string ToString() => string.Format(

@@ -15,9 +15,10 @@ internal static partial class Log
         Message = "{Operation} attempt {Attempt} failed ({Status} {Reason}); retrying in {DelayMs:0} ms")]
     public static partial void Retrying(ILogger logger, string operation, int attempt, int status, string reason, double delayMs);
 
-    [LoggerMessage(EventId = 3, EventName = "RequestFailed", Level = LogLevel.Warning,
+    /// <summary>Warning, or Debug for an answer the caller handles itself (see <see cref="HandledAnswers"/>).</summary>
+    [LoggerMessage(EventId = 3, EventName = "RequestFailed",
         Message = "{Operation} failed with HTTP {Status} {ErrorCode} after {Attempts} attempt(s) (request id {RequestId})")]
-    public static partial void RequestFailed(ILogger logger, string operation, int status, string? errorCode, int attempts, string? requestId);
+    public static partial void RequestFailed(ILogger logger, LogLevel level, string operation, int status, string? errorCode, int attempts, string? requestId);
 
     [LoggerMessage(EventId = 4, EventName = "RetryBudgetExhausted", Level = LogLevel.Warning,
         Message = "{Operation} is not retried after attempt {Attempt}: the client's retry budget is exhausted (the service is failing many calls)")]
@@ -26,4 +27,29 @@ internal static partial class Log
     [LoggerMessage(EventId = 5, EventName = "ClockSkewCorrected", Level = LogLevel.Warning,
         Message = "{Operation} was rejected for clock skew; signing times of this client are now offset by {OffsetSeconds:0} s")]
     public static partial void ClockSkewCorrected(ILogger logger, string operation, double offsetSeconds);
+}
+
+/// <summary>
+/// The HTTP statuses the current async flow handles itself (set by <c>EnsureStatementAsync</c> and <c>RemoveStatementAsync</c>
+/// around their calls), so the client logs those answers at Debug instead of Warning. Flows with the async context, so
+/// concurrent calls elsewhere are unaffected.
+/// </summary>
+internal static class HandledAnswers
+{
+    private static readonly AsyncLocal<int[]?> Current = new();
+
+    public static bool Contains(int status) => Current.Value is { } statuses && Array.IndexOf(statuses, status) >= 0;
+
+    /// <summary>Marks <paramref name="statuses"/> as handled until the returned scope is disposed.</summary>
+    public static Scope Handle(params int[] statuses)
+    {
+        int[]? previous = Current.Value;
+        Current.Value = statuses;
+        return new Scope(previous);
+    }
+
+    public readonly struct Scope(int[]? previous) : IDisposable
+    {
+        public void Dispose() => Current.Value = previous;
+    }
 }

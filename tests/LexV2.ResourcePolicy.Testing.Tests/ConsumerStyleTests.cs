@@ -98,4 +98,17 @@ public class ConsumerStyleTests
         Assert.Equal("123456789012", sent.Condition!["StringEquals"]["aws:SourceAccount"]);
         Assert.Equal("connect.amazonaws.com", sent.Principal.Single().Service);
     }
+
+    /// <summary>This assembly has no access to the library's internals, so this is what a consumer's test can write.</summary>
+    [Fact]
+    public void Consumer_CanBuildTheErrorsItHandles_IncludingAttemptsAndExcerpt()
+    {
+        var throttled = new ThrottlingException("Rate exceeded", TimeSpan.FromSeconds(2), "req-1") { Attempts = 4, ResponseExcerpt = "<html>slow down</html>" };
+        var proxy = new LexPolicyException("bad gateway", System.Net.HttpStatusCode.BadGateway, null, "r") { Attempts = 1 };
+
+        Assert.Equal(4, throttled.Attempts);
+        Assert.Equal("<html>slow down</html>", throttled.ResponseExcerpt);
+        Assert.Equal(1, proxy.Attempts);
+        Assert.Null(proxy.ResponseExcerpt);
+    }
 }

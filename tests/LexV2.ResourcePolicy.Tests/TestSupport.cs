@@ -46,6 +46,9 @@ internal sealed class MockClient : IDisposable
 
     public MockHttpMessageHandler Http { get; } = new();
 
+    /// <summary>A counter tests may use to record how many requests reached the transport.</summary>
+    public int Sent;
+
     public FakeTimeProvider Time { get; }
 
     public LexPolicyClient Client { get; }

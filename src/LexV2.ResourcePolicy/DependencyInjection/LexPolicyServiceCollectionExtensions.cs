@@ -71,6 +71,7 @@ public static class LexPolicyServiceCollectionExtensions
 
         return services
             .AddHttpClient(HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(LexPolicyClient.CreateTransport)
             .RedactLoggedHeaders(static h => h.Equals("Authorization", StringComparison.OrdinalIgnoreCase) || h.Equals("X-Amz-Security-Token", StringComparison.OrdinalIgnoreCase))
             .AddTypedClient<ILexPolicyClient>((http, sp) => new LexPolicyClient(http, sp.GetRequiredService<LexClientRuntimeHolder>().Runtime));
     }

@@ -64,6 +64,41 @@ internal static partial class LexEndpoint
         return new Uri("https://" + host + "/", UriKind.Absolute);
     }
 
+    /// <summary>
+    /// The region an AWS endpoint host names: <c>*.{region}.amazonaws.com</c>, <c>*.{region}.vpce.amazonaws.com</c>,
+    /// <c>*.{region}.amazonaws.com.cn</c> and the dual-stack <c>*.{region}.api.aws</c>; <see langword="null"/> for any other host
+    /// (a local emulator, a proxy), which then signs for the configured or default region.
+    /// </summary>
+    public static string? RegionOfHost(Uri endpoint)
+    {
+        if (endpoint.HostNameType != UriHostNameType.Dns)
+        {
+            return null;
+        }
+
+        string[] labels = endpoint.IdnHost.ToLowerInvariant().TrimEnd('.').Split('.');
+        int suffix = labels switch
+        {
+            [.., "amazonaws", "com", "cn"] => 3,
+            [.., "amazonaws", "com"] => 2,
+            [.., "api", "aws"] => 2,
+            [.., "api", "amazonwebservices", "com", "cn"] => 4,
+            _ => -1,
+        };
+        if (suffix < 0)
+        {
+            return null;
+        }
+
+        int at = labels.Length - suffix - 1;
+        if (at >= 1 && labels[at] == "vpce")
+        {
+            at--;
+        }
+
+        return at >= 1 && IsValidRegion(labels[at]) && labels[at].Contains('-', StringComparison.Ordinal) ? labels[at] : null;
+    }
+
     [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$", RegexOptions.CultureInvariant)]
     private static partial Regex RegionPattern();
 }

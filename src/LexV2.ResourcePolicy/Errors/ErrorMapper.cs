@@ -15,8 +15,31 @@ internal static class ErrorMapper
         "EC2ThrottledException",
     };
 
+    /// <summary>The error codes the AWS SDKs' standard retry mode treats as transient and retries like a 5xx.</summary>
+    internal static readonly HashSet<string> TransientCodes = new(StringComparer.Ordinal)
+    {
+        "RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete",
+    };
+
     public static LexPolicyException Map(string operation, in ErrorResponse error, int attempts, string? resourceArn = null)
     {
+        if ((int)error.Status is >= 300 and < 400)
+        {
+            var redirect = new LexPolicyException(
+                string.Format(
+                    CultureInfo.InvariantCulture,
+                    "{0} failed: the endpoint answered HTTP {1}, a redirect to {2}. Redirects are never followed: they would carry the signed request, its session token and its body to another origin. Check the region and LexPolicyClientOptions.ServiceUrl (request id {3}).",
+                    operation,
+                    (int)error.Status,
+                    error.RedirectTo ?? "(no Location header)",
+                    error.RequestId ?? "none"),
+                error.Status,
+                "Redirect",
+                error.RequestId);
+            redirect.SetAttempts(attempts);
+            return redirect;
+        }
+
         bool modelled = error.Code is null ? (int)error.Status is 400 or 402 or 404 or 409 or 412 or 429 or 500 : ModelledCodes.Contains(error.Code) || ThrottlingCodes.Contains(error.Code);
         string? excerpt = modelled && error.BodyIsJson ? null : error.Excerpt;
         string text = Describe(operation, (error.Message ?? DefaultMessage(error)) + Hint(operation, error.Code, resourceArn), error, excerpt);
@@ -43,8 +66,8 @@ internal static class ErrorMapper
             { } c when ThrottlingCodes.Contains(c) => new ThrottlingException(text, error.RetryAfter, id, c),
             _ => new LexPolicyException(text, error.Status, error.Code, id),
         };
-        ex.Attempts = attempts;
-        ex.ResponseExcerpt = excerpt;
+        ex.SetAttempts(attempts);
+        ex.SetResponseExcerpt(excerpt);
         return ex;
     }
 

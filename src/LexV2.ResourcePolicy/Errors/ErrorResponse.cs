@@ -10,23 +10,53 @@ namespace LexV2.ResourcePolicy.Errors;
 /// What an error answer says: code, message, request id, Retry-After. Parsed defensively from a capped body: a body
 /// that is not JSON, is truncated or has unexpected shapes yields what could be read and never throws.
 /// </summary>
-internal readonly record struct ErrorResponse(HttpStatusCode Status, string? Code, string? Message, string? RequestId, TimeSpan? RetryAfter, string? Excerpt, bool BodyIsJson)
+internal readonly partial record struct ErrorResponse(HttpStatusCode Status, string? Code, string? Message, string? RequestId, TimeSpan? RetryAfter, string? Excerpt, bool BodyIsJson)
 {
     /// <summary>The most of an error body that is ever read.</summary>
     public const int MaxBodyBytes = 64 * 1024;
 
-    public static ErrorResponse Parse(HttpResponseMessage response, ReadOnlySpan<byte> body, DateTimeOffset now)
+    /// <summary>For a redirect, the host (and port) its <c>Location</c> points to; otherwise <see langword="null"/>.</summary>
+    public string? RedirectTo { get; init; }
+
+    /// <summary>
+    /// Reads an error answer. The code is taken as the AWS restJson1 clients take it: the <c>x-amzn-ErrorType</c> header, then the
+    /// body's <c>code</c>, then its <c>__type</c>. Every text kept (code, message, request id, excerpt, redirect target) has the
+    /// <paramref name="secrets"/> of the attempt redacted and control, formatting and line-separator characters removed, so a
+    /// server or proxy that echoes request headers cannot put the signature or session token into an exception or a log.
+    /// </summary>
+    public static ErrorResponse Parse(HttpResponseMessage response, ReadOnlySpan<byte> body, DateTimeOffset now, Signing.SigningSecrets? secrets = null)
     {
+        var redactor = new Redactor(secrets);
         string? bodyType = null, bodyCode = null, bodyMessage = null;
         bool isJson = LooksLikeJsonObject(body) && TryReadTopLevel(body, ref bodyType, ref bodyCode, ref bodyMessage);
 
-        string? headerType = Header(response.Headers, "x-amzn-ErrorType");
-        string? code = NormalizeCode(bodyType) ?? NormalizeCode(headerType) ?? NormalizeCode(bodyCode);
-        string? message = Header(response.Headers, "x-amzn-error-message") ?? bodyMessage;
-        string? requestId = Header(response.Headers, "x-amzn-RequestId") ?? Header(response.Headers, "x-amz-request-id");
+        string? headerType = Header(response.Headers, "x-amzn-ErrorType", redactor);
+        string? code = NormalizeCode(headerType) ?? NormalizeCode(bodyCode) ?? NormalizeCode(bodyType);
+        string? message = Header(response.Headers, "x-amzn-error-message", redactor) ?? (bodyMessage is null ? null : Sanitize(redactor.Apply(bodyMessage), 2048));
+        string? requestId = Header(response.Headers, "x-amzn-RequestId", redactor) ?? Header(response.Headers, "x-amz-request-id", redactor);
         TimeSpan? retryAfter = ReadRetryAfter(response.Headers, response.Headers.Date ?? now);
-        string? excerpt = MakeExcerpt(body);
-        return new ErrorResponse(response.StatusCode, code, message, requestId, retryAfter, excerpt, isJson);
+        string? excerpt = MakeExcerpt(body, redactor);
+        string? redirectTo = (int)response.StatusCode is >= 300 and < 400 ? RedirectTarget(response, redactor) : null;
+        return new ErrorResponse(response.StatusCode, code is null ? null : redactor.Apply(code), message, requestId, retryAfter, excerpt, isJson) { RedirectTo = redirectTo };
+    }
+
+    private static string? RedirectTarget(HttpResponseMessage response, Redactor redactor)
+    {
+        Uri? location = null;
+        try
+        {
+            location = response.Headers.Location;
+        }
+        catch (FormatException)
+        {
+        }
+
+        if (location is null)
+        {
+            return Header(response.Headers, "Location", redactor) is { } raw ? Sanitize(raw, 128) : "(no Location header)";
+        }
+
+        return location.IsAbsoluteUri ? Sanitize(redactor.Apply(location.Authority), 256) : "the same host (" + Sanitize(redactor.Apply(location.OriginalString), 64) + ")";
     }
 
     /// <summary>Strips a <c>namespace#</c> prefix and a <c>:suffix</c>, as AWS rest-json clients do.</summary>
@@ -88,15 +118,15 @@ internal readonly record struct ErrorResponse(HttpStatusCode Status, string? Cod
         return null;
     }
 
-    private static string? Header(HttpResponseHeaders headers, string name)
+    private static string? Header(HttpResponseHeaders headers, string name, Redactor redactor)
     {
-        if (headers.TryGetValues(name, out var values))
+        if (headers.NonValidated.TryGetValues(name, out var values))
         {
             foreach (var v in values)
             {
                 if (!string.IsNullOrWhiteSpace(v))
                 {
-                    return Sanitize(v, 1024);
+                    return Sanitize(redactor.Apply(v), 1024);
                 }
             }
         }
@@ -154,7 +184,7 @@ internal readonly record struct ErrorResponse(HttpStatusCode Status, string? Cod
                     {
                         case "__type": type ??= value; break;
                         case "code": case "Code": code ??= value; break;
-                        case "message": case "Message": message ??= Sanitize(value, 2048); break;
+                        case "message": case "Message": message ??= value; break;
                     }
                 }
                 else if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
@@ -176,33 +206,76 @@ internal readonly record struct ErrorResponse(HttpStatusCode Status, string? Cod
         }
     }
 
-    private static string? MakeExcerpt(ReadOnlySpan<byte> body)
+    private static string? MakeExcerpt(ReadOnlySpan<byte> body, Redactor redactor)
     {
         if (body.IsEmpty)
         {
             return null;
         }
 
-        var slice = body.Length > 1024 ? body[..1024] : body;
-        string text = Encoding.UTF8.GetString(slice);
-        string s = Sanitize(text, 256);
+        // Redact over the whole (capped) body before cutting, so no secret can straddle the cut.
+        string s = Sanitize(redactor.Apply(Encoding.UTF8.GetString(body)), 256);
         return s.Length == 0 ? null : s;
     }
 
-    /// <summary>Removes control characters (no CR/LF injection into logs) and caps the length.</summary>
+    /// <summary>
+    /// Makes server text safe to show: control characters and line/paragraph separators become spaces, Unicode formatting
+    /// characters (bidirectional overrides, zero-width characters) and unpaired surrogates are dropped, the length is capped.
+    /// </summary>
     internal static string Sanitize(string value, int max)
     {
         var sb = new StringBuilder(Math.Min(value.Length, max));
-        foreach (char c in value)
+        for (int i = 0; i < value.Length && sb.Length < max; i++)
         {
-            if (sb.Length >= max)
+            char c = value[i];
+            if (char.IsHighSurrogate(c))
             {
-                break;
+                if (i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]) && sb.Length + 1 < max)
+                {
+                    sb.Append(c).Append(value[++i]);
+                }
+
+                continue;
             }
 
-            sb.Append(char.IsControl(c) ? ' ' : c);
+            switch (CharUnicodeInfo.GetUnicodeCategory(c))
+            {
+                case UnicodeCategory.Control or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator:
+                    sb.Append(' ');
+                    break;
+                case UnicodeCategory.Format or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned:
+                    break;
+                default:
+                    sb.Append(c);
+                    break;
+            }
         }
 
         return sb.ToString().Trim();
     }
+
+    /// <summary>Replaces the attempt's signature, session token and secret key, and any SigV4 signature, with a marker.</summary>
+    private readonly struct Redactor(Signing.SigningSecrets? secrets)
+    {
+        private const string Marker = "[REDACTED]";
+
+        public string Apply(string text)
+        {
+            if (secrets is { } s)
+            {
+                text = Replace(text, s.SecretKey);
+                text = Replace(text, s.SessionToken);
+                text = Replace(text, s.Signature);
+            }
+
+            int at = text.IndexOf("Signature=", StringComparison.OrdinalIgnoreCase);
+            return at < 0 ? text : SignatureValue().Replace(text, "Signature=" + Marker);
+        }
+
+        private static string Replace(string text, string? secret) =>
+            secret is { Length: >= 8 } && text.Contains(secret, StringComparison.Ordinal) ? text.Replace(secret, Marker, StringComparison.Ordinal) : text;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("Signature=[0-9A-Fa-f]+", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex SignatureValue();
 }

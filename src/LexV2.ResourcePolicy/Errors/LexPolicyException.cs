@@ -48,9 +48,23 @@ public class LexPolicyException : Exception
     /// <summary>The request id the service assigned (<c>x-amzn-RequestId</c>); quote it in support cases.</summary>
     public string? RequestId { get; }
 
-    /// <summary>How many attempts were sent before this error was raised (1 when the first attempt failed and was not retried; 0 when nothing was sent).</summary>
-    public int Attempts { get; internal set; }
+    private int _attempts;
+    private string? _responseExcerpt;
 
-    /// <summary>The start of the response body (at most 256 characters, control characters removed) when the answer was not a modelled error; otherwise <see langword="null"/>.</summary>
-    public string? ResponseExcerpt { get; internal set; }
+    /// <summary>
+    /// How many attempts were sent before this error was raised (1 when the first attempt failed and was not retried; 0 when
+    /// nothing was sent). Settable by consumers' tests, for example to fake "failed after 4 attempts".
+    /// </summary>
+    public int Attempts { get => _attempts; init => _attempts = value; }
+
+    /// <summary>
+    /// The start of the response body (at most 256 characters, control and formatting characters removed, credentials and
+    /// signatures redacted) when the answer was not a modelled error; otherwise <see langword="null"/>. Settable by consumers' tests.
+    /// </summary>
+    public string? ResponseExcerpt { get => _responseExcerpt; init => _responseExcerpt = value; }
+
+    /// <summary>Records the attempts once the client knows them (the exception may be raised before).</summary>
+    internal void SetAttempts(int attempts) => _attempts = attempts;
+
+    internal void SetResponseExcerpt(string? excerpt) => _responseExcerpt = excerpt;
 }

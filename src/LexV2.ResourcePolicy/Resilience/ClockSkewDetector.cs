@@ -17,6 +17,11 @@ internal static class ClockSkewDetector
         }
 
         TimeSpan measured = serverNow - localNow;
+        if (measured.Duration() > Signing.SigningClock.MaxPlausibleSkew)
+        {
+            return false; // a broken or hostile Date header: correcting to it would make every later signature wrong
+        }
+
         bool skewCode = error.Code switch
         {
             "RequestTimeTooSkewed" or "RequestExpired" or "RequestInTheFuture" => true,

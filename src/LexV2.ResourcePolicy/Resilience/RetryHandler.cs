@@ -12,8 +12,9 @@ namespace LexV2.ResourcePolicy.Resilience;
 /// <summary>
 /// The client's retry pipeline (Polly v8), outermost in its handler chain: an overall timeout, then retries of throttles,
 /// 500/502/503/504 and transient network failures with capped, jittered exponential backoff (or the service's
-/// <c>Retry-After</c>), a shared retry budget, one clock-skew correction, and a per-attempt timeout. Every attempt sends a new
-/// request message built from the body buffered once, so the handlers inside it (the signer above all) see a fresh request.
+/// <c>Retry-After</c>), a shared retry budget, one clock-skew correction, and a per-attempt timeout. Every attempt, the first
+/// included, sends a new request message built from a snapshot of the caller's request taken once (headers, options, the body
+/// buffered once), so the handlers inside it (user handlers, tracing, the signer) each see a fresh request.
 /// </summary>
 internal sealed class RetryHandler : DelegatingHandler
 {
@@ -30,15 +31,11 @@ internal sealed class RetryHandler : DelegatingHandler
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var state = new CallState(this, request)
-        {
-            Body = request.Content switch
-            {
-                null => null,
-                BufferedContent buffered => buffered.Bytes,
-                var content => await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false),
-            },
-        };
+        // Every attempt, the first included, is a new message built from this snapshot of the caller's request, so nothing a
+        // handler inside the chain adds to one attempt (a correlation header, the runtime's traceparent, a signature) leaks into
+        // the next, and the caller's message is never sent itself.
+        var snapshot = await RequestSnapshot.TakeAsync(request, cancellationToken).ConfigureAwait(false);
+        var state = new CallState(this, request, snapshot);
 
         ResilienceContext context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(StateKey, state);
@@ -49,36 +46,41 @@ internal sealed class RetryHandler : DelegatingHandler
                 {
                     s.Attempts++;
                     s.LastError = null;
-                    // The first attempt sends the caller's message (never sent before); each retry sends a new copy of it.
-                    HttpRequestMessage attempt = s.Attempts == 1 ? s.Original : s.NewAttempt();
+                    HttpRequestMessage attempt = s.Snapshot.NewMessage();
+                    HttpResponseMessage? response = null;
                     try
                     {
-                        HttpResponseMessage response = await s.Handler.SendInnerAsync(attempt, ctx.CancellationToken).ConfigureAwait(false);
-                        try
+                        response = await s.Handler.SendInnerAsync(attempt, ctx.CancellationToken).ConfigureAwait(false);
+                        if (response.RequestMessage?.RequestUri is { } answered && !SameOrigin(answered, s.Snapshot.Uri))
                         {
-                            if (!response.IsSuccessStatusCode)
-                            {
-                                byte[] body = await ResponseBody.BufferErrorAsync(response, ctx.CancellationToken).ConfigureAwait(false);
-                                s.LastError = ErrorResponse.Parse(response, body, s.Handler._runtime.Time.GetUtcNow());
-                            }
-                            else if (s.Original is LexRequestMessage)
-                            {
-                                // Read the body inside the attempt, so the attempt and overall timeouts cover a stalled body
-                                // and a connection reset mid-body is retried like any transient failure.
-                                s.SuccessBody?.Dispose();
-                                s.SuccessBody = await ResponseBody.ReadPooledAsync(response.Content, ResponseBody.MaxSuccessBytes, ctx.CancellationToken).ConfigureAwait(false);
-                            }
+                            throw new LexPolicyException(
+                                $"{s.Operation} failed: the transport followed a redirect to {answered.Authority}, which this client never accepts. Configure the primary handler with AllowAutoRedirect = false.",
+                                response.StatusCode, "Redirect", null);
                         }
-                        catch
+
+                        if (!response.IsSuccessStatusCode)
                         {
-                            response.Dispose();
-                            throw;
+                            byte[] body = await ResponseBody.BufferErrorAsync(response, ctx.CancellationToken).ConfigureAwait(false);
+                            s.LastError = ErrorResponse.Parse(response, body, s.Handler._runtime.Time.GetUtcNow(), SecretsOf(attempt));
+                        }
+                        else if (s.Original is LexRequestMessage)
+                        {
+                            // Read the body inside the attempt, so the attempt and overall timeouts cover a stalled body
+                            // and a connection reset mid-body is retried like any transient failure.
+                            s.SuccessBody?.Dispose();
+                            s.SuccessBody = await ResponseBody.ReadPooledAsync(response.Content, ResponseBody.MaxSuccessBytes, ctx.CancellationToken).ConfigureAwait(false);
                         }
 
                         return Outcome.FromResult(response);
                     }
                     catch (Exception e)
                     {
+                        response?.Dispose();
+                        if (e is LexPolicyException { ErrorCode: Signing.CredentialSource.ErrorCode or "SigningFailed" })
+                        {
+                            s.Attempts--; // nothing was written for this attempt
+                        }
+
                         return Outcome.FromException<HttpResponseMessage>(e);
                     }
                 },
@@ -99,13 +101,18 @@ internal sealed class RetryHandler : DelegatingHandler
                     throw TimeoutError(state, timeout);
                 }
 
+                if (exception is LexPolicyException typed)
+                {
+                    typed.SetAttempts(state.Attempts);
+                }
+
                 ExceptionDispatchInfo.Throw(exception);
             }
 
             HttpResponseMessage result = outcome.Result!;
             if (result.IsSuccessStatusCode)
             {
-                _runtime.Budget.Release(state.TokensTaken > 0 ? state.TokensTaken : RetryBudget.SuccessRefund);
+                _runtime.Budget.ReleaseOnSuccess(state.Tokens);
             }
 
             return result;
@@ -115,6 +122,12 @@ internal sealed class RetryHandler : DelegatingHandler
             ResilienceContextPool.Shared.Return(context);
         }
     }
+
+    private static Signing.SigningSecrets? SecretsOf(HttpRequestMessage attempt) =>
+        attempt.Options.TryGetValue(Signing.SigningSecrets.Key, out var secrets) ? secrets : null;
+
+    private static bool SameOrigin(Uri a, Uri b) =>
+        string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase) && string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase) && a.Port == b.Port;
 
     private Task<HttpResponseMessage> SendInnerAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
         base.SendAsync(request, cancellationToken);
@@ -217,20 +230,19 @@ internal sealed class RetryHandler : DelegatingHandler
             return false;
         }
 
-        if (!runtime.Budget.TryAcquire(cost))
+        if (!runtime.Budget.TryAcquire(cost, ref s.Tokens))
         {
             Log.RetryBudgetExhausted(runtime.Logger, s.Operation, s.Attempts);
             return false;
         }
 
-        s.TokensTaken += cost;
         s.TransientRetries++;
         return true;
     }
 
     internal static bool IsRetryableResponse(HttpStatusCode status, string? code) =>
         (int)status is 429 or 500 or 502 or 503 or 504 ||
-        (code is not null && ErrorMapper.ThrottlingCodes.Contains(code));
+        (code is not null && (ErrorMapper.ThrottlingCodes.Contains(code) || ErrorMapper.TransientCodes.Contains(code)));
 
     internal static bool IsTransient(Exception e) => e switch
     {
@@ -265,21 +277,21 @@ internal sealed class RetryHandler : DelegatingHandler
         return TimeSpan.FromMilliseconds(capped * (0.5 + (0.5 * random)));
     }
 
-    private sealed class CallState(RetryHandler handler, HttpRequestMessage original)
+    private sealed class CallState(RetryHandler handler, HttpRequestMessage original, RequestSnapshot snapshot)
     {
         public RetryHandler Handler { get; } = handler;
 
         public HttpRequestMessage Original { get; } = original;
 
-        public string Operation { get; } = LexRequestMessage.OperationOf(original);
+        public RequestSnapshot Snapshot { get; } = snapshot;
 
-        public byte[]? Body { get; init; }
+        public string Operation { get; } = LexRequestMessage.OperationOf(original);
 
         public int Attempts { get; set; }
 
         public int TransientRetries { get; set; }
 
-        public int TokensTaken { get; set; }
+        public RetryBudget.CallTokens Tokens;
 
         public bool SkewCorrected { get; set; }
 
@@ -290,42 +302,5 @@ internal sealed class RetryHandler : DelegatingHandler
         public ErrorResponse? LastError { get; set; }
 
         public PooledBody? SuccessBody { get; set; }
-
-        /// <summary>A new message for one attempt: same method, URI, headers, options and body; no signature carried over.</summary>
-        public HttpRequestMessage NewAttempt()
-        {
-            HttpRequestMessage attempt = Original is LexRequestMessage lex
-                ? new LexRequestMessage(lex.Method, lex.RequestUri!, lex.Operation, lex.ResourceArn)
-                : new HttpRequestMessage(Original.Method, Original.RequestUri);
-            attempt.Version = Original.Version;
-            attempt.VersionPolicy = Original.VersionPolicy;
-            foreach (var header in Original.Headers)
-            {
-                if (!IsSignatureHeader(header.Key))
-                {
-                    attempt.Headers.TryAddWithoutValidation(header.Key, header.Value);
-                }
-            }
-
-            foreach (var option in Original.Options)
-            {
-                ((IDictionary<string, object?>)attempt.Options)[option.Key] = option.Value;
-            }
-
-            if (Body is not null)
-            {
-                attempt.Content = new BufferedContent(Body);
-                foreach (var header in Original.Content!.Headers)
-                {
-                    attempt.Content.Headers.TryAddWithoutValidation(header.Key, header.Value);
-                }
-            }
-
-            return attempt;
-        }
-
-        private static bool IsSignatureHeader(string name) =>
-            name.Equals("Authorization", StringComparison.OrdinalIgnoreCase) || name.Equals("X-Amz-Date", StringComparison.OrdinalIgnoreCase) ||
-            name.Equals("X-Amz-Content-SHA256", StringComparison.OrdinalIgnoreCase) || name.Equals("X-Amz-Security-Token", StringComparison.OrdinalIgnoreCase);
     }
 }

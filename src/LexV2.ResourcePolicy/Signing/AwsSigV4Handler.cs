@@ -1,27 +1,60 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using Amazon;
 using Amazon.Runtime;
+using Amazon.Runtime.Signing;
 
 namespace LexV2.ResourcePolicy.Signing;
 
 /// <summary>
-/// A <see cref="DelegatingHandler"/> that signs every request it sends with AWS Signature Version 4. It is safe inside a retry
-/// loop: each send first removes any earlier <c>Authorization</c>, <c>X-Amz-Date</c>, <c>X-Amz-Content-SHA256</c> and
-/// <c>X-Amz-Security-Token</c>, then signs afresh with the current time and credentials. It signs <c>host</c>,
-/// <c>content-type</c> and the <c>x-amz-*</c> headers, never hop-by-hop or unstable ones (<c>Connection</c>, <c>User-Agent</c>,
-/// <c>Expect</c>, <c>X-Amzn-Trace-Id</c>, ...). Put it last (innermost) in a handler chain, so it signs what goes on the wire.
+/// A <see cref="DelegatingHandler"/> that signs every request it sends with AWS Signature Version 4, using AWSSDK.Core's public
+/// signer (<see cref="AWSSigV4Signer"/>) for the canonical request and the signature. This handler is the thin adapter that hands
+/// the signer exactly what goes on the wire: each header as .NET writes it (several values joined with <c>", "</c>), and the
+/// <c>Host</c> header as sent (IPv6 literals in brackets, a non-default port appended). Put it last (innermost) in a handler
+/// chain, so it signs what goes on the wire.
 /// </summary>
 /// <remarks>
-/// It encodes the canonical URI twice, as AWS requires for every service but S3, caches the derived signing key per day, and
-/// takes credentials from a (refreshing) <see cref="AWSCredentials"/>. Use it with a plain <see cref="HttpClient"/> for any AWS service:
+/// <para>
+/// It is safe inside a retry loop: each send first removes any earlier <c>Authorization</c>, <c>X-Amz-Date</c>,
+/// <c>X-Amz-Content-SHA256</c> and <c>X-Amz-Security-Token</c>, then signs afresh with the current time and credentials.
+/// It signs <c>host</c>, <c>x-amz-date</c>, <c>x-amz-content-sha256</c> (the SHA-256 of the body, always sent) and every header
+/// the request carries except those that proxies, tracing or the transport may change: <c>User-Agent</c>, <c>Connection</c>,
+/// <c>Keep-Alive</c>, <c>Expect</c>, <c>TE</c>, <c>Trailer</c>, <c>Transfer-Encoding</c>, <c>Upgrade</c>, <c>Via</c>,
+/// <c>Proxy-Authorization</c>, <c>Content-Length</c>, <c>X-Amzn-Trace-Id</c>, <c>traceparent</c>, <c>tracestate</c>,
+/// <c>baggage</c>, <c>Request-Id</c>, <c>Correlation-Context</c>, <c>X-Forwarded-*</c>. The body is buffered to be hashed.
+/// </para>
+/// <para>
+/// Which services it signs correctly: every service that uses SigV4 with a signed payload and the standard (double-encoded)
+/// canonical URI — Lex V2 and the other JSON, rest-json, query and rest-xml APIs (STS, IAM, API Gateway <c>execute-api</c>,
+/// Lambda, ...) — and Amazon S3 for requests whose body is sent whole: for service <c>s3</c> (and <c>s3express</c>,
+/// <c>s3-object-lambda</c>, <c>s3-outposts</c>) AWSSDK.Core's signer uses S3's single-encoded canonical URI, and the body hash is
+/// sent in <c>x-amz-content-sha256</c> as S3 requires. Not supported: S3's streaming (<c>aws-chunked</c>) uploads,
+/// <c>UNSIGNED-PAYLOAD</c>, SigV4a (multi-region) and presigned URLs.
+/// </para>
+/// <para>
+/// Credentials are resolved on every send, bounded by the request's cancellation token; a provider that fails, returns nothing,
+/// or yields keys with characters outside visible ASCII raises a <see cref="LexPolicyException"/> with
+/// <see cref="LexPolicyException.ErrorCode"/> <c>CredentialsUnavailable</c> before anything is written. Use it with a plain
+/// <see cref="HttpClient"/> for any AWS service:
 /// <code>
-/// var http = new HttpClient(new AwsSigV4Handler(credentials, "us-east-1") { InnerHandler = new SocketsHttpHandler() });
+/// var http = new HttpClient(new AwsSigV4Handler(credentials, "us-east-1", "execute-api") { InnerHandler = new SocketsHttpHandler { AllowAutoRedirect = false } });
 /// </code>
+/// </para>
 /// </remarks>
 public sealed class AwsSigV4Handler : DelegatingHandler
 {
     private static readonly string[] StaleHeaders = ["Authorization", "X-Amz-Date", "X-Amz-Content-SHA256", "X-Amz-Security-Token"];
 
+    private static readonly HashSet<string> Unsigned = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Authorization", "User-Agent", "Connection", "Keep-Alive", "Expect", "TE", "Trailer", "Transfer-Encoding", "Upgrade",
+        "Via", "Proxy-Authorization", "Proxy-Connection", "Content-Length", "X-Amzn-Trace-Id", "traceparent", "tracestate",
+        "baggage", "Request-Id", "Correlation-Context", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto",
+        "X-Forwarded-Port", "Max-Forwards", "Host", "amz-sdk-invocation-id", "amz-sdk-request",
+    };
+
     private readonly CredentialSource _credentials;
-    private readonly SigV4Signer _signer;
+    private readonly RegionEndpoint _regionEndpoint;
     private readonly string _region;
     private readonly string _service;
     private readonly TimeProvider _time;
@@ -46,9 +79,14 @@ public sealed class AwsSigV4Handler : DelegatingHandler
         }
 
         ArgumentException.ThrowIfNullOrWhiteSpace(service);
+        if (!service.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_'))
+        {
+            throw new ArgumentException($"'{service}' is not a valid AWS signing name.", nameof(service));
+        }
+
         _credentials = credentials;
         _region = region;
-        _signer = new SigV4Signer(region, service);
+        _regionEndpoint = RegionEndpoint.GetBySystemName(region);
         _service = service;
         _time = timeProvider;
         _skew = skew;
@@ -72,12 +110,7 @@ public sealed class AwsSigV4Handler : DelegatingHandler
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The Content-Type as sent; a bare media type is used as stored, without formatting a new string.</summary>
-    private static string? ContentTypeOf(HttpContent? content) =>
-        content?.Headers.ContentType is not { } type ? null :
-        type.Parameters.Count == 0 && type.MediaType is { } media ? media : type.ToString();
-
-    internal async Task SignAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    internal async ValueTask SignAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         Uri uri = request.RequestUri ?? throw new InvalidOperationException("The request has no RequestUri to sign.");
         foreach (string h in StaleHeaders)
@@ -92,39 +125,109 @@ public sealed class AwsSigV4Handler : DelegatingHandler
             var content => await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false),
         };
 
-        ImmutableCredentials credentials = await _credentials.Get().GetCredentialsAsync().ConfigureAwait(false);
-        List<KeyValuePair<string, string>>? amzHeaders = null;
-        foreach (var header in request.Headers.NonValidated)
+        ImmutableCredentials credentials = await _credentials.GetAsync(cancellationToken).ConfigureAwait(false);
+        AWSSigningResult result;
+        try
         {
-            if (header.Key.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase))
+            var toSign = new AWSSigningRequest { HttpMethod = request.Method, RequestUri = uri, Content = body };
+            toSign.Headers["Host"] = request.Headers.Host is { Length: > 0 } host ? host : WireHost(uri);
+            AddSigned(toSign.Headers, request.Headers.NonValidated);
+            if (request.Content is { } content)
             {
-                (amzHeaders ??= []).Add(new(header.Key.ToLowerInvariant(), string.Join(",", header.Value)));
+                AddSigned(toSign.Headers, content.Headers.NonValidated);
+            }
+
+            result = AWSSigV4Signer.Sign(toSign, new AWSSigV4Parameters
+            {
+                Credentials = new ResolvedCredentials(credentials),
+                Region = _regionEndpoint,
+                Service = _service,
+                SignPayload = true,
+                SignedAt = SigningClock.Now(_time, _skew),
+            });
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new LexPolicyException($"The request could not be signed ({e.GetType().Name}); nothing was sent.", default, "SigningFailed", null, e);
+        }
+
+        string? signature = null;
+        foreach (var (name, value) in result.Headers)
+        {
+            request.Headers.TryAddWithoutValidation(name.Equals("x-amz-security-token", StringComparison.OrdinalIgnoreCase) ? "X-Amz-Security-Token" : name, value);
+            if (name.Equals("Authorization", StringComparison.OrdinalIgnoreCase))
+            {
+                int at = value.LastIndexOf("Signature=", StringComparison.Ordinal);
+                signature = at >= 0 ? value[(at + "Signature=".Length)..] : null;
             }
         }
 
-        if (credentials.UseToken)
+        request.Options.Set(SigningSecrets.Key, new SigningSecrets(signature, credentials.UseToken ? credentials.Token : null, credentials.SecretKey));
+    }
+
+    /// <summary>The <c>Host</c> header exactly as .NET's HTTP stack writes it for this URI.</summary>
+    internal static string WireHost(Uri uri)
+    {
+        string host = uri.HostNameType == UriHostNameType.IPv6
+            ? "[" + StripZone(uri.IdnHost) + "]"
+            : uri.IdnHost;
+        return uri.IsDefaultPort ? host : host + ":" + uri.Port.ToString(CultureInfo.InvariantCulture);
+
+        static string StripZone(string address) => address.IndexOf('%', StringComparison.Ordinal) is var zone and >= 0 ? address[..zone] : address;
+    }
+
+    private static void AddSigned(IDictionary<string, string> destination, HttpHeadersNonValidated headers)
+    {
+        foreach (var header in headers)
         {
-            (amzHeaders ??= []).Add(new("x-amz-security-token", credentials.Token));
+            if (Unsigned.Contains(header.Key) || header.Key.StartsWith("X-Forwarded-", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            // One line per header, several values joined as SocketsHttpHandler writes them (", ", or "; " for cookies).
+            destination[header.Key] = header.Value.Count == 1
+                ? header.Value.ToString()
+                : string.Join(header.Key.Equals("Cookie", StringComparison.OrdinalIgnoreCase) ? "; " : ", ", header.Value);
+        }
+    }
+
+    /// <summary>Hands already-resolved (and checked) keys to AWSSDK.Core's signer without a second resolution.</summary>
+    private sealed class ResolvedCredentials(ImmutableCredentials credentials) : AWSCredentials
+    {
+        public override ImmutableCredentials GetCredentials() => credentials;
+
+        public override Task<ImmutableCredentials> GetCredentialsAsync() => Task.FromResult(credentials);
+    }
+}
+
+/// <summary>What the signer used for one request, so that server text echoing them can be redacted (never logged or kept).</summary>
+internal sealed record SigningSecrets(string? Signature, string? SessionToken, string? SecretKey)
+{
+    public static readonly HttpRequestOptionsKey<SigningSecrets> Key = new("LexV2.ResourcePolicy.SigningSecrets");
+
+    /// <summary>Describes the record without the values it holds.</summary>
+    public override string ToString() => nameof(SigningSecrets);
+}
+
+/// <summary>The signing time: the local clock plus the learned skew, never out of range whatever the skew or the clock say.</summary>
+internal static class SigningClock
+{
+    /// <summary>AWS accepts 5 minutes of skew; a server claiming more than a day of difference is not believed.</summary>
+    public static readonly TimeSpan MaxPlausibleSkew = TimeSpan.FromHours(24);
+
+    public static DateTime Now(TimeProvider time, ClockSkew skew)
+    {
+        DateTimeOffset now = time.GetUtcNow();
+        TimeSpan offset = skew.Offset;
+        if (offset.Duration() > MaxPlausibleSkew)
+        {
+            offset = TimeSpan.Zero;
         }
 
-        string host = request.Headers.Host ?? (uri.IsDefaultPort ? uri.IdnHost : uri.IdnHost + ":" + uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var result = _signer.Sign(
-            request.Method.Method,
-            uri,
-            host,
-            ContentTypeOf(request.Content),
-            amzHeaders,
-            body,
-            credentials,
-            (_time.GetUtcNow() + _skew.Offset).UtcDateTime);
-
-        request.Headers.TryAddWithoutValidation("X-Amz-Date", result.AmzDate);
-        request.Headers.TryAddWithoutValidation("X-Amz-Content-SHA256", result.PayloadHash);
-        if (credentials.UseToken)
-        {
-            request.Headers.TryAddWithoutValidation("X-Amz-Security-Token", credentials.Token);
-        }
-
-        request.Headers.TryAddWithoutValidation("Authorization", result.Authorization);
+        long ticks = now.UtcTicks + offset.Ticks;
+        return ticks < DateTime.MinValue.Ticks || ticks > DateTime.MaxValue.Ticks
+            ? now.UtcDateTime
+            : new DateTime(ticks, DateTimeKind.Utc);
     }
 }

@@ -4,35 +4,117 @@ using Amazon.Runtime.Credentials;
 namespace LexV2.ResourcePolicy.Signing;
 
 /// <summary>
-/// Supplies the <see cref="AWSCredentials"/> to sign with: the configured ones, or AWSSDK.Core's default chain resolved once, on
-/// first use. The refreshing <see cref="AWSCredentials"/> object itself is kept (never a snapshot of its keys), so temporary
-/// credentials from SSO, assume-role, web identity or instance metadata are renewed as they expire.
+/// Supplies the keys to sign one request with: from the configured <see cref="AWSCredentials"/>, or from AWSSDK.Core's default
+/// chain. Every resolution is bounded by the caller's token (which carries the attempt and overall timeouts), and every failure is
+/// a <see cref="LexPolicyException"/> with <see cref="ErrorCode"/>, raised before anything is written to the wire:
+/// a provider that throws, returns <see langword="null"/>, or yields keys with characters outside visible ASCII (which would
+/// otherwise inject header lines). The refreshing <see cref="AWSCredentials"/> object is kept (never a snapshot of its keys), so
+/// temporary credentials are renewed as they expire; a failed resolution of the default chain is not remembered, so the next call
+/// resolves again. Thread-safe.
 /// </summary>
 internal sealed class CredentialSource
 {
-    private readonly Lazy<AWSCredentials> _credentials;
+    /// <summary>The <see cref="LexPolicyException.ErrorCode"/> of every credential failure.</summary>
+    public const string ErrorCode = "CredentialsUnavailable";
+
+    private readonly AWSCredentials? _configured;
+    private AWSCredentials? _resolved;
+    private Task<AWSCredentials>? _resolving;
+    private ImmutableCredentials? _lastChecked;
 
     public CredentialSource(AWSCredentials? configured)
     {
-        _credentials = configured is not null
-            ? new Lazy<AWSCredentials>(configured)
-            : new Lazy<AWSCredentials>(ResolveDefault, LazyThreadSafetyMode.ExecutionAndPublication);
+        _configured = configured;
     }
 
-    public AWSCredentials Get() => _credentials.Value;
+    /// <summary>Where the keys come from, for diagnostics (never a secret).</summary>
+    public string Description => (_configured ?? Volatile.Read(ref _resolved)) is { } c ? c.GetType().Name : "default chain (not resolved yet)";
 
-    private static AWSCredentials ResolveDefault()
+    public async ValueTask<ImmutableCredentials> GetAsync(CancellationToken cancellationToken)
     {
+        AWSCredentials source = _configured ?? Volatile.Read(ref _resolved) ?? await ResolveDefaultAsync(cancellationToken).ConfigureAwait(false);
+        ImmutableCredentials? credentials;
         try
         {
-            return DefaultAWSCredentialsIdentityResolver.GetCredentials(null);
+            credentials = await source.GetCredentialsAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (AmazonClientException e)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            throw new LexPolicyException(
-                "No AWS credentials were found for the Lex policy client. Set LexPolicyClientOptions.Credentials, or configure the " +
-                "default chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE with a profile in ~/.aws, web identity, or an instance role.",
+            throw;
+        }
+        catch (Exception e)
+        {
+            throw Unavailable($"The credentials provider ({source.GetType().Name}) failed: {e.GetType().Name}.", e);
+        }
+
+        if (credentials is null)
+        {
+            throw Unavailable($"The credentials provider ({source.GetType().Name}) returned no credentials.", null);
+        }
+
+        if (!ReferenceEquals(credentials, Volatile.Read(ref _lastChecked)))
+        {
+            Check(credentials.AccessKey, "access key id");
+            Check(credentials.SecretKey, "secret access key");
+            if (credentials.UseToken)
+            {
+                Check(credentials.Token, "session token");
+            }
+
+            Volatile.Write(ref _lastChecked, credentials);
+        }
+
+        return credentials;
+    }
+
+    /// <summary>One resolution of the default chain at a time, shared by concurrent callers; a failure is forgotten.</summary>
+    private async Task<AWSCredentials> ResolveDefaultAsync(CancellationToken cancellationToken)
+    {
+        Task<AWSCredentials>? resolving = Volatile.Read(ref _resolving);
+        if (resolving is null)
+        {
+            var started = Task.Run(static () => DefaultAWSCredentialsIdentityResolver.GetCredentialsAsync(null), CancellationToken.None);
+            resolving = Interlocked.CompareExchange(ref _resolving, started, null) ?? started;
+        }
+
+        try
+        {
+            AWSCredentials resolved = await resolving.WaitAsync(cancellationToken).ConfigureAwait(false)
+                ?? throw new AmazonClientException("The default credential chain returned no credentials.");
+            Volatile.Write(ref _resolved, resolved);
+            return resolved;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            _ = Interlocked.CompareExchange(ref _resolving, null, resolving);
+            throw Unavailable(
+                "No AWS credentials were found. Set LexPolicyClientOptions.Credentials, or configure the default chain: " +
+                "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE with a profile in ~/.aws, web identity, or an instance role.",
                 e);
         }
     }
+
+    /// <summary>Keys go into header lines: anything but visible ASCII (0x21-0x7E) could split or forge them.</summary>
+    private static void Check(string? value, string what)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            throw Unavailable($"The resolved {what} is empty.", null);
+        }
+
+        foreach (char c in value)
+        {
+            if (c is < '!' or > '~')
+            {
+                throw Unavailable($"The resolved {what} contains a character outside visible ASCII (for example a space, CR or LF), so it cannot be sent in a header; nothing was sent.", null);
+            }
+        }
+    }
+
+    private static LexPolicyException Unavailable(string message, Exception? inner) =>
+        new("Cannot sign the request: " + message, default, ErrorCode, null, inner);
 }

@@ -77,17 +77,66 @@ public class ErrorMappingTests
     }
 
     [Fact]
-    public async Task ErrorCode_BodyTypeBeatsHeader_AndBodyCodeIsLastResort()
+    public async Task ErrorCode_IsReadAsRestJson1ClientsReadIt_HeaderThenBodyCodeThenType()
     {
         using var m = NoRetryClient();
-        m.Http.When(HttpMethod.Get, "*").Respond(_ => Answer(400, """{"__type":"ResourceNotFoundException","Message":"gone"}""", edit: r => r.Headers.TryAddWithoutValidation("x-amzn-ErrorType", "ValidationException")));
-        m.Http.When(HttpMethod.Delete, "*").Respond(_ => Answer(400, """{"code":"PreconditionFailedException","message":"stale"}"""));
+        m.Http.When(HttpMethod.Get, "*").Respond(_ => Answer(400, """{"__type":"ResourceNotFoundException","code":"PreconditionFailedException","Message":"gone"}""", edit: r => r.Headers.TryAddWithoutValidation("x-amzn-ErrorType", "ConflictException:http://internal.amazon.com/coral/")));
+        m.Http.When(HttpMethod.Delete, "*").Respond(_ => Answer(400, """{"__type":"aws.lex#ResourceNotFoundException","code":"PreconditionFailedException","message":"stale"}"""));
+        m.Http.When(HttpMethod.Put, "*").Respond(_ => Answer(400, """{"__type":"com.amazonaws.lexmodelsv2#ResourceNotFoundException","message":"none"}"""));
 
-        var notFound = await Assert.ThrowsAsync<ResourceNotFoundException>(() => m.Client.DescribeResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn }));
+        var conflict = await Assert.ThrowsAsync<ConflictException>(() => m.Client.DescribeResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn }));
         var stale = await Assert.ThrowsAsync<PreconditionFailedException>(() => m.Client.DeleteResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn }));
+        var missing = await Assert.ThrowsAsync<ResourceNotFoundException>(() => m.Client.UpdateResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn, Policy = "{}" }));
 
-        Assert.Contains("gone", notFound.Message);
+        Assert.Contains("gone", conflict.Message);
         Assert.Contains("stale", stale.Message);
+        Assert.Contains("none", missing.Message);
+    }
+
+    [Theory]
+    [InlineData(400, "RequestTimeout")]
+    [InlineData(408, "RequestTimeoutException")]
+    [InlineData(400, "PriorRequestNotComplete")]
+    public async Task TransientErrorCodes_AreRetriedLikeServerErrors(int status, string code)
+    {
+        using var m = new MockClient(o => { o.BaseRetryDelay = TimeSpan.FromMilliseconds(1); o.MaxRetryDelay = TimeSpan.FromMilliseconds(1); });
+        int n = 0;
+        m.Http.When("*").Respond(_ => ++n == 1 ? Answer(status, $$"""{"__type":"{{code}}","message":"try again"}""") : Answer(200, """{"revisionId":"4"}"""));
+
+        Task<DescribeResourcePolicyResponse> call = m.Client.DescribeResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn });
+        for (int i = 0; i < 200 && !call.IsCompleted; i++)
+        {
+            await Task.Delay(5);
+            m.Time.Advance(TimeSpan.FromMilliseconds(10));
+        }
+
+        Assert.Equal("4", (await call).RevisionId);
+        Assert.Equal(2, n);
+    }
+
+    [Theory]
+    [InlineData(301)]
+    [InlineData(302)]
+    [InlineData(307)]
+    [InlineData(308)]
+    public async Task Redirect_IsAnErrorNamingWhereItPointed(int status)
+    {
+        using var m = new MockClient();
+        int n = 0;
+        m.Http.When("*").Respond(_ =>
+        {
+            n++;
+            var r = Answer(status, "", "text/plain");
+            r.Headers.Location = new Uri("https://attacker.example.net:8443/steal");
+            return r;
+        });
+
+        var e = await Assert.ThrowsAsync<LexPolicyException>(() => m.Client.DescribeResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn }));
+
+        Assert.Equal(status, (int)e.StatusCode);
+        Assert.Equal("Redirect", e.ErrorCode);
+        Assert.Contains("attacker.example.net:8443", e.Message, StringComparison.Ordinal);
+        Assert.Equal(1, n);
     }
 
     [Fact]

@@ -1,0 +1,113 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using LexV2.ResourcePolicy.Tests.Signing;
+
+namespace LexV2.ResourcePolicy.Tests.Wire;
+
+/// <summary>
+/// Checks a SigV4 signature against a request exactly as it arrived on the socket, from the specification alone (no AWSSDK.Core,
+/// no project code): canonical URI = the received path encoded once more, canonical headers = the received lines of each signed
+/// header joined with ",", trimmed, sequential spaces collapsed. Returns why it does not verify, or <see langword="null"/>.
+/// </summary>
+internal static partial class WireSignature
+{
+    public static string? Problem(RawRequest request, string secretKey, string region, string service = "lex")
+    {
+        string? authorization = request.Header("Authorization");
+        if (authorization is null)
+        {
+            return "no Authorization header";
+        }
+
+        Match m = AuthorizationPattern().Match(authorization);
+        if (!m.Success)
+        {
+            return "malformed Authorization: " + authorization;
+        }
+
+        string date = m.Groups["date"].Value;
+        if (m.Groups["region"].Value != region || m.Groups["service"].Value != service)
+        {
+            return $"scope {m.Groups["region"].Value}/{m.Groups["service"].Value}, expected {region}/{service}";
+        }
+
+        string[] signed = m.Groups["signed"].Value.Split(';');
+        if (!signed.Contains("host") || !signed.Contains("x-amz-date"))
+        {
+            return "host and x-amz-date must be signed: " + m.Groups["signed"].Value;
+        }
+
+        string amzDate = request.Header("X-Amz-Date") ?? "";
+        if (!amzDate.StartsWith(date, StringComparison.Ordinal))
+        {
+            return "X-Amz-Date does not match the credential scope date";
+        }
+
+        string payloadHash = SigV4Spec.Hex(SHA256.HashData(request.Body));
+        if (request.Header("X-Amz-Content-SHA256") is { } declared && declared != payloadHash)
+        {
+            return "X-Amz-Content-SHA256 does not match the body";
+        }
+
+        string canonical = CanonicalRequest(request, signed, payloadHash);
+        string expected = SigV4Spec.Signature(canonical, amzDate, region, service, secretKey);
+        return expected == m.Groups["signature"].Value ? null : "signature mismatch; canonical request:\n" + canonical;
+    }
+
+    public static string CanonicalRequest(RawRequest request, IReadOnlyList<string> signedHeaders, string payloadHash)
+    {
+        int q = request.Target.IndexOf('?', StringComparison.Ordinal);
+        string path = q < 0 ? request.Target : request.Target[..q];
+        string query = q < 0 ? "" : request.Target[(q + 1)..];
+        var sb = new StringBuilder();
+        sb.Append(request.Method).Append('\n');
+        sb.Append(EncodeOnceMore(path)).Append('\n');
+        sb.Append(CanonicalQuery(query)).Append('\n');
+        foreach (string name in signedHeaders)
+        {
+            string value = string.Join(",", request.Lines(name).Select(v => Spaces().Replace(v.Trim(), " ")));
+            sb.Append(name).Append(':').Append(value).Append('\n');
+        }
+
+        sb.Append('\n').Append(string.Join(";", signedHeaders)).Append('\n').Append(payloadHash);
+        return sb.ToString();
+    }
+
+    private static string EncodeOnceMore(string path)
+    {
+        var sb = new StringBuilder();
+        foreach (byte b in Encoding.UTF8.GetBytes(path.Length == 0 ? "/" : path))
+        {
+            sb.Append(b == '/' || IsUnreserved(b) ? ((char)b).ToString() : "%" + b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return sb.ToString();
+    }
+
+    private static string CanonicalQuery(string query) => string.Join("&", query
+        .Split('&', StringSplitOptions.RemoveEmptyEntries)
+        .Select(p => p.Split('=', 2))
+        .Select(p => (Name: Encode(Uri.UnescapeDataString(p[0])), Value: Encode(p.Length > 1 ? Uri.UnescapeDataString(p[1]) : "")))
+        .OrderBy(p => p.Name, StringComparer.Ordinal).ThenBy(p => p.Value, StringComparer.Ordinal)
+        .Select(p => p.Name + "=" + p.Value));
+
+    private static string Encode(string value)
+    {
+        var sb = new StringBuilder();
+        foreach (byte b in Encoding.UTF8.GetBytes(value))
+        {
+            sb.Append(IsUnreserved(b) ? ((char)b).ToString() : "%" + b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return sb.ToString();
+    }
+
+    private static bool IsUnreserved(byte b) => b is >= (byte)'A' and <= (byte)'Z' or >= (byte)'a' and <= (byte)'z' or >= (byte)'0' and <= (byte)'9' or (byte)'-' or (byte)'_' or (byte)'.' or (byte)'~';
+
+    [GeneratedRegex(@"^AWS4-HMAC-SHA256 Credential=(?<key>[^/]+)/(?<date>\d{8})/(?<region>[^/]+)/(?<service>[^/]+)/aws4_request, ?SignedHeaders=(?<signed>[^,]+), ?Signature=(?<signature>[0-9a-f]{64})$")]
+    private static partial Regex AuthorizationPattern();
+
+    [GeneratedRegex(" {2,}")]
+    private static partial Regex Spaces();
+}
