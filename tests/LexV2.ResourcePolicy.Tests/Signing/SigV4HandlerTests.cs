@@ -92,45 +92,34 @@ public class SigV4HandlerTests
             Auth(sent));
     }
 
-    [Theory]
-    [InlineData("GET", "https://models-v2-lex.us-east-1.amazonaws.com/policy/arn%3Aaws%3Alex%3Aus-east-1%3A123456789012%3Abot-alias%2FBOTID12345%2FALIASID123/", null, false)]
-    [InlineData("POST", "https://models-v2-lex.eu-west-2.amazonaws.com/policy/arn%3Aaws%3Alex%3Aeu-west-2%3A123456789012%3Abot%2FB/statements/?expectedRevisionId=12", "{\"statementId\":\"x\"}", true)]
-    [InlineData("DELETE", "http://127.0.0.1:4566/policy/a%2Fb/statements/S%C3%A9/?expectedRevisionId=1&z=%20y", null, true)]
-    public async Task InHouseSigner_AgreesWithAwsSdkCoreSigner(string method, string url, string? body, bool withToken)
+    public static TheoryData<string, string, bool> DocumentedServices => new()
     {
-        AWSCredentials credentials = withToken ? new SessionAWSCredentials(Fixtures.AccessKey, Fixtures.SecretKey, "IQoJb3JpZ2luX2VjE/token==") : Fixtures.Credentials;
-        var request = new HttpRequestMessage(new HttpMethod(method), url);
-        if (body is not null)
-        {
-            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
-        }
+        // service, path as sent, S3's single-encoded canonical URI?
+        { "lex", "/policy/arn%3Aaws%3Alex%3Aus-east-1%3A123456789012%3Abot%2FBOTID12345/statements/", false },
+        { "execute-api", "/prod/orders/a%20b%3Ac", false },
+        { "sts", "/", false },
+        { "s3", "/my-bucket/photos/beach%2Bsunset%20%C3%A9t%C3%A9.jpg", true },
+        { "s3-object-lambda", "/olap/key%3Dvalue", true },
+    };
 
-        string region = url.Contains("eu-west-2", StringComparison.Ordinal) ? "eu-west-2" : "us-east-1";
-        var inner = new MockHttpMessageHandler();
-        HttpRequestMessage? seen = null;
-        inner.When("*").With(r => { seen = r; return true; }).Respond(HttpStatusCode.OK);
-        using var handler = new AwsSigV4Handler(credentials, region, "lex", new FakeTimeProvider(Fixtures.Now)) { InnerHandler = inner };
-        using var invoker = new HttpMessageInvoker(handler);
-        (await invoker.SendAsync(request, default)).Dispose();
+    /// <summary>The handler's documentation names the services it signs correctly; each claim is checked on the wire.</summary>
+    [Theory]
+    [MemberData(nameof(DocumentedServices))]
+    public async Task DocumentedServices_AreSignedAsTheirRulesRequire_OnTheWire(string service, string path, bool singleEncoded)
+    {
+        await using var server = Wire.LoopbackServer.Start((r, _) =>
+            Wire.WireSignature.Problem(r, Fixtures.SecretKey, "eu-west-2", service, singleEncoded) is { } problem
+                ? Wire.RawResponse.Json(403, System.Text.Json.JsonSerializer.Serialize(problem))
+                : Wire.RawResponse.Json(200, "{}"));
+        using var http = new HttpClient(new AwsSigV4Handler(Fixtures.Credentials, "eu-west-2", service) { InnerHandler = new SocketsHttpHandler() });
+        using var request = new HttpRequestMessage(HttpMethod.Put, new Uri(server.Endpoint.GetLeftPart(UriPartial.Authority) + path + "?x-id=PutObject&list-type=2&prefix=a%2Fb")) { Content = new ByteArrayContent("payload bytes"u8.ToArray()) };
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/octet-stream");
 
-        var uri = new Uri(url);
-        var awsRequest = new Amazon.Runtime.Signing.AWSSigningRequest { HttpMethod = new HttpMethod(method), RequestUri = uri, Content = body is null ? [] : Encoding.UTF8.GetBytes(body) };
-        awsRequest.Headers["Host"] = uri.IsDefaultPort ? uri.Host : uri.Authority;
-        if (body is not null)
-        {
-            awsRequest.Headers["Content-Type"] = "application/json; charset=utf-8";
-        }
+        using var response = await http.SendAsync(request);
 
-        var aws = await Amazon.Runtime.Signing.AWSSigV4Signer.SignAsync(awsRequest, new Amazon.Runtime.Signing.AWSSigV4Parameters
-        {
-            Credentials = credentials,
-            Region = Amazon.RegionEndpoint.GetBySystemName(region),
-            Service = "lex",
-            SignPayload = true,
-            SignedAt = Fixtures.Now.UtcDateTime,
-        }, default);
-
-        Assert.Equal(aws.Headers["Authorization"], Auth(seen!));
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        var received = Assert.Single(server.Requests);
+        Assert.Equal(SigV4Spec.Sha256Hex("payload bytes"), received.Header("X-Amz-Content-SHA256"));
     }
 
     [Fact]

@@ -12,7 +12,12 @@ namespace LexV2.ResourcePolicy.Tests.Wire;
 /// </summary>
 internal static partial class WireSignature
 {
-    public static string? Problem(RawRequest request, string secretKey, string region, string service = "lex")
+    /// <param name="request">The request as received.</param>
+    /// <param name="secretKey">The secret the client should have signed with.</param>
+    /// <param name="region">The region of the credential scope.</param>
+    /// <param name="service">The signing name of the credential scope.</param>
+    /// <param name="singleEncodedPath">S3's rule: the canonical URI is the received path as is (every other service encodes it once more).</param>
+    public static string? Problem(RawRequest request, string secretKey, string region, string service = "lex", bool singleEncodedPath = false)
     {
         string? authorization = request.Header("Authorization");
         if (authorization is null)
@@ -50,19 +55,19 @@ internal static partial class WireSignature
             return "X-Amz-Content-SHA256 does not match the body";
         }
 
-        string canonical = CanonicalRequest(request, signed, payloadHash);
+        string canonical = CanonicalRequest(request, signed, payloadHash, singleEncodedPath);
         string expected = SigV4Spec.Signature(canonical, amzDate, region, service, secretKey);
         return expected == m.Groups["signature"].Value ? null : "signature mismatch; canonical request:\n" + canonical;
     }
 
-    public static string CanonicalRequest(RawRequest request, IReadOnlyList<string> signedHeaders, string payloadHash)
+    public static string CanonicalRequest(RawRequest request, IReadOnlyList<string> signedHeaders, string payloadHash, bool singleEncodedPath = false)
     {
         int q = request.Target.IndexOf('?', StringComparison.Ordinal);
         string path = q < 0 ? request.Target : request.Target[..q];
         string query = q < 0 ? "" : request.Target[(q + 1)..];
         var sb = new StringBuilder();
         sb.Append(request.Method).Append('\n');
-        sb.Append(EncodeOnceMore(path)).Append('\n');
+        sb.Append(singleEncodedPath ? (path.Length == 0 ? "/" : path) : EncodeOnceMore(path)).Append('\n');
         sb.Append(CanonicalQuery(query)).Append('\n');
         foreach (string name in signedHeaders)
         {
