@@ -17,7 +17,10 @@ public static class EmulatorHttpClientBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(emulator);
-        builder.Services.PostConfigure<LexPolicyClientOptions>(o =>
+        // The client's options are named after its HttpClient: "LexV2.ResourcePolicy" is the default client, "LexV2.ResourcePolicy:{name}" a named one.
+        string prefix = LexPolicyServiceCollectionExtensions.HttpClientName + ":";
+        string optionsName = builder.Name.StartsWith(prefix, StringComparison.Ordinal) ? builder.Name[prefix.Length..] : Microsoft.Extensions.Options.Options.DefaultName;
+        builder.Services.PostConfigure<LexPolicyClientOptions>(optionsName, o =>
         {
             o.Credentials ??= new Amazon.Runtime.BasicAWSCredentials(LexPolicyEmulatorOptions.ExampleAccessKey, LexPolicyEmulatorOptions.ExampleSecretKey);
             o.Region ??= "us-east-1";

@@ -1,6 +1,5 @@
 using System.Reflection;
-using Amazon.Runtime;
-using LexV2.ResourcePolicy.Endpoints;
+using LexV2.ResourcePolicy.Configuration;
 using LexV2.ResourcePolicy.Resilience;
 using LexV2.ResourcePolicy.Signing;
 using Microsoft.Extensions.Logging;
@@ -29,10 +28,11 @@ internal sealed class LexClientRuntime
         // Settings are read once: later changes to the caller's options object do not reach a built client.
         options = options.Clone();
         Options = options;
-        Region = RegionResolver.Resolve(options.Region);
-        Endpoint = LexEndpoint.Resolve(Region, options.ServiceUrl, options.UseFips, options.UseDualStack);
-        SigningRegion = SigningRegionFor(options, Region, Endpoint);
-        Credentials = new CredentialSource(options.Credentials);
+        Settings = ClientSettings.Resolve(options);
+        Region = Settings.Region;
+        Endpoint = Settings.Endpoint;
+        SigningRegion = Settings.SigningRegion;
+        Credentials = new CredentialSource(options.Credentials, options.Profile);
         Time = timeProvider ?? TimeProvider.System;
         Logger = (ILogger?)loggerFactory?.CreateLogger("LexV2.ResourcePolicy") ?? NullLogger.Instance;
         Budget = new RetryBudget(options.RetryBudget);
@@ -43,17 +43,13 @@ internal sealed class LexClientRuntime
     /// <summary>The client's own copy of the settings, taken when it was built.</summary>
     public LexPolicyClientOptions Options { get; }
 
-    /// <summary>
-    /// The region to sign for: the configured <c>Region</c>; else, for a custom endpoint on an AWS host (a VPC endpoint, say), the
-    /// region its host names; else the ambient region (environment, profile); else <c>us-east-1</c> (emulators accept any).
-    /// </summary>
-    internal static string SigningRegionFor(LexPolicyClientOptions options, string? resolvedRegion, Uri endpoint) =>
-        (string.IsNullOrWhiteSpace(options.Region) ? null : options.Region.Trim())
-        ?? (options.ServiceUrl is not null ? LexEndpoint.RegionOfHost(endpoint) : null)
-        ?? resolvedRegion
-        ?? "us-east-1";
+    /// <summary>Endpoint, region, retry settings and their sources, resolved once from options, environment and profile.</summary>
+    public ClientSettings Settings { get; }
 
-    /// <summary>The resolved region, or <see langword="null"/> when only a ServiceUrl is configured.</summary>
+    /// <summary>How many times a call may be retried (the option, else <c>AWS_MAX_ATTEMPTS</c> / <c>max_attempts</c> minus one).</summary>
+    public int MaxRetries => Settings.MaxRetries;
+
+    /// <summary>The resolved region, or <see langword="null"/> when only an endpoint is configured.</summary>
     public string? Region { get; }
 
     public string SigningRegion { get; }
@@ -85,34 +81,5 @@ internal sealed class LexClientRuntime
         var retry = CreateRetryHandler();
         retry.InnerHandler = signer;
         return retry;
-    }
-}
-
-/// <summary>Finds the region the AWS SDKs would use when none is configured, without probing instance metadata.</summary>
-internal static class RegionResolver
-{
-    public static string? Resolve(string? configured)
-    {
-        if (!string.IsNullOrWhiteSpace(configured))
-        {
-            return configured.Trim();
-        }
-
-        foreach (string name in new[] { "AWS_REGION", "AWS_DEFAULT_REGION" })
-        {
-            if (Environment.GetEnvironmentVariable(name) is { Length: > 0 } value)
-            {
-                return value.Trim();
-            }
-        }
-
-        try
-        {
-            return FallbackRegionFactory.GetRegionEndpoint(false)?.SystemName;
-        }
-        catch (AmazonClientException)
-        {
-            return null;
-        }
     }
 }

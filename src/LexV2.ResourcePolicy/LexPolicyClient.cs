@@ -82,6 +82,13 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
     /// <summary>The region requests are signed for.</summary>
     public string SigningRegion => _runtime.SigningRegion;
 
+    /// <summary>
+    /// Where <see cref="Endpoint"/> came from: <c>LexPolicyClientOptions.ServiceUrl</c>, <c>AWS_ENDPOINT_URL_LEX_MODELS_V2</c>,
+    /// <c>AWS_ENDPOINT_URL</c>, the profile's <c>services</c> section or <c>endpoint_url</c> (with the profile and file named), or
+    /// <c>regional endpoint</c>. For diagnostics; never a secret.
+    /// </summary>
+    public string EndpointSource => _runtime.Settings.EndpointSource;
+
     /// <inheritdoc/>
     public Task<CreateResourcePolicyStatementResponse> CreateResourcePolicyStatementAsync(CreateResourcePolicyStatementRequest request, CancellationToken cancellationToken = default) =>
         InvokeAsync(request, _runtime.Options.RejectLintFindings ? ValidateAndLintStatement : ValidateStatement, static (b, r) => b.CreateResourcePolicyStatement(r), LexJson.Wire.CreateResourcePolicyStatementResponse, cancellationToken);

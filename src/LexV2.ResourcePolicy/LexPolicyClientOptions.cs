@@ -6,7 +6,8 @@ namespace LexV2.ResourcePolicy;
 /// <summary>
 /// Settings of a <see cref="LexPolicyClient"/>. Every plain setting binds from configuration (for example a
 /// <c>"LexPolicy"</c> section with <c>Region</c>, <c>ServiceUrl</c>, <c>MaxRetries</c>); <see cref="Credentials"/> is set in code.
-/// The defaults are those an AWS SDK user expects.
+/// The defaults are those an AWS SDK user expects, and what is not set here comes from where the AWS SDKs and the AWS CLI take
+/// it: the environment, then the profile of the shared config file.
 /// </summary>
 public sealed class LexPolicyClientOptions
 {
@@ -35,8 +36,38 @@ public sealed class LexPolicyClientOptions
     /// <summary>Use the dual-stack (IPv4 and IPv6) endpoint. Default: <see langword="false"/>.</summary>
     public bool UseDualStack { get; set; }
 
-    /// <summary>How many times a throttled or transiently failed call is retried; <c>0</c> disables retries. Default: 3.</summary>
-    public int MaxRetries { get; set; } = 3;
+    /// <summary>The largest <see cref="MaxRetries"/> accepted.</summary>
+    internal const int MaxAllowedRetries = 20;
+
+    private int? _maxRetries;
+
+    /// <summary>
+    /// How many times a throttled or transiently failed call is retried; <c>0</c> disables retries. When not set, the AWS SDKs'
+    /// shared setting applies: <c>AWS_MAX_ATTEMPTS</c>, else <c>max_attempts</c> of the profile (both count the first attempt:
+    /// <c>max_attempts = 3</c> means 2 retries). Default: 3.
+    /// </summary>
+    public int MaxRetries
+    {
+        get => _maxRetries ?? Configuration.ClientSettings.DefaultMaxRetries;
+        set => _maxRetries = value;
+    }
+
+    /// <summary>Whether <see cref="MaxRetries"/> was set (in code or from configuration), so that it wins over the environment.</summary>
+    internal bool MaxRetriesIsSet => _maxRetries is not null;
+
+    /// <summary>
+    /// The retry mode. When <see langword="null"/>, the AWS SDKs' shared setting applies: <c>AWS_RETRY_MODE</c>, else
+    /// <c>retry_mode</c> of the profile (<c>standard</c>, <c>legacy</c> = standard, <c>adaptive</c>), else
+    /// <see cref="LexRetryMode.Standard"/>. Default: <see langword="null"/>.
+    /// </summary>
+    public LexRetryMode? RetryMode { get; set; }
+
+    /// <summary>
+    /// The AWS profile (in <c>~/.aws/config</c> and <c>~/.aws/credentials</c>) to take credentials, region, endpoint and retry
+    /// settings from when they are not set here. When <see langword="null"/>, <c>AWS_PROFILE</c>, else <c>default</c>.
+    /// Default: <see langword="null"/>.
+    /// </summary>
+    public string? Profile { get; set; }
 
     /// <summary>The first backoff delay; later delays double, with jitter, up to <see cref="MaxRetryDelay"/>. Default: 200 ms.</summary>
     public TimeSpan BaseRetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
@@ -80,67 +111,36 @@ public sealed class LexPolicyClientOptions
     /// <returns>A one-line description.</returns>
     public override string ToString() => string.Format(
         CultureInfo.InvariantCulture,
-        "LexPolicyClientOptions {{ Region = {0}, ServiceUrl = {1}, Credentials = {2}, UseFips = {3}, UseDualStack = {4}, MaxRetries = {5}, AttemptTimeout = {6}, OverallTimeout = {7}, ValidateRequests = {8} }}",
+        "LexPolicyClientOptions {{ Region = {0}, ServiceUrl = {1}, Credentials = {2}, Profile = {3}, UseFips = {4}, UseDualStack = {5}, MaxRetries = {6}, RetryMode = {7}, AttemptTimeout = {8}, OverallTimeout = {9}, ValidateRequests = {10} }}",
         Region ?? "(default chain)",
         ServiceUrl?.GetLeftPart(UriPartial.Path) ?? "(regional endpoint)",
         Credentials is null ? "(default chain)" : Credentials.GetType().Name,
+        Profile ?? "(default)",
         UseFips,
         UseDualStack,
-        MaxRetries,
+        MaxRetriesIsSet ? MaxRetries.ToString(CultureInfo.InvariantCulture) : "(shared config)",
+        RetryMode?.ToString() ?? "(shared config)",
         AttemptTimeout,
         OverallTimeout,
         ValidateRequests);
-
-    /// <summary>
-    /// Sets every plain setting present in <paramref name="section"/> (keys named as the properties, case-insensitive). Written out
-    /// by hand rather than with the reflection binder, so it is trimming- and AOT-safe; a malformed value names its key.
-    /// </summary>
-    internal void BindFrom(Microsoft.Extensions.Configuration.IConfiguration section)
-    {
-        Region = section[nameof(Region)] is { Length: > 0 } region ? region : Region;
-        if (section[nameof(ServiceUrl)] is { Length: > 0 } url)
-        {
-            ServiceUrl = Uri.TryCreate(url, UriKind.Absolute, out var u) ? u : throw BadValue(nameof(ServiceUrl), url, "an absolute URL");
-        }
-
-        UseFips = Bool(section, nameof(UseFips), UseFips);
-        UseDualStack = Bool(section, nameof(UseDualStack), UseDualStack);
-        ValidateRequests = Bool(section, nameof(ValidateRequests), ValidateRequests);
-        RejectLintFindings = Bool(section, nameof(RejectLintFindings), RejectLintFindings);
-        if (section[nameof(MaxRetries)] is { Length: > 0 } retries)
-        {
-            MaxRetries = int.TryParse(retries, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) ? n : throw BadValue(nameof(MaxRetries), retries, "a whole number");
-        }
-
-        if (section[nameof(RetryBudget)] is { Length: > 0 } budget)
-        {
-            RetryBudget = int.TryParse(budget, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) ? n : throw BadValue(nameof(RetryBudget), budget, "a whole number");
-        }
-
-        BaseRetryDelay = Duration(section, nameof(BaseRetryDelay), BaseRetryDelay);
-        MaxRetryDelay = Duration(section, nameof(MaxRetryDelay), MaxRetryDelay);
-        MaxRetryAfter = Duration(section, nameof(MaxRetryAfter), MaxRetryAfter);
-        AttemptTimeout = Duration(section, nameof(AttemptTimeout), AttemptTimeout);
-        OverallTimeout = Duration(section, nameof(OverallTimeout), OverallTimeout);
-        ApplicationName = section[nameof(ApplicationName)] is { Length: > 0 } app ? app : ApplicationName;
-
-        static bool Bool(Microsoft.Extensions.Configuration.IConfiguration c, string key, bool current) =>
-            c[key] is { Length: > 0 } s ? (bool.TryParse(s, out bool b) ? b : throw BadValue(key, s, "true or false")) : current;
-
-        static TimeSpan Duration(Microsoft.Extensions.Configuration.IConfiguration c, string key, TimeSpan current) =>
-            c[key] is { Length: > 0 } s ? (TimeSpan.TryParse(s, CultureInfo.InvariantCulture, out var t) ? t : throw BadValue(key, s, "a time span such as 00:00:30")) : current;
-
-        static InvalidOperationException BadValue(string key, string value, string expected) =>
-            new($"Configuration value '{value}' for LexPolicyClientOptions.{key} is not valid: expected {expected}.");
-    }
 
     /// <summary>Checks the settings, returning a message per problem (empty when valid). Region resolution is not part of this.</summary>
     internal IReadOnlyList<string> Problems()
     {
         var problems = new List<string>();
-        if (MaxRetries is < 0 or > 20)
+        if (MaxRetries is < 0 or > MaxAllowedRetries)
         {
-            problems.Add($"MaxRetries must be between 0 and 20 (was {MaxRetries}).");
+            problems.Add($"MaxRetries must be between 0 and {MaxAllowedRetries} (was {MaxRetries}).");
+        }
+
+        if (RetryMode is { } mode && !Enum.IsDefined(mode))
+        {
+            problems.Add($"RetryMode must be Standard or Adaptive (was {(int)mode}).");
+        }
+
+        if (Profile is { } profile && (profile.Length == 0 || profile.Any(char.IsControl)))
+        {
+            problems.Add("Profile must be a profile name.");
         }
 
         if (BaseRetryDelay <= TimeSpan.Zero || BaseRetryDelay > MaxRetryDelay)
@@ -168,9 +168,14 @@ public sealed class LexPolicyClientOptions
             problems.Add("ApplicationName must be at most 64 characters of letters, digits and . - _ /.");
         }
 
+        if (Region is { Length: > 0 } region && !Endpoints.LexEndpoint.IsValidRegion(region.Trim()))
+        {
+            problems.Add($"Region '{region}' is not a valid AWS region name (expected lower-case letters, digits and dashes, for example \"us-east-1\").");
+        }
+
         try
         {
-            _ = Endpoints.LexEndpoint.Resolve(Region ?? "us-east-1", ServiceUrl, UseFips, UseDualStack);
+            _ = Endpoints.LexEndpoint.Resolve("us-east-1", ServiceUrl, UseFips, UseDualStack);
         }
         catch (InvalidOperationException e)
         {
@@ -179,4 +184,17 @@ public sealed class LexPolicyClientOptions
 
         return problems;
     }
+}
+
+/// <summary>How a client retries, as the AWS SDKs name the modes.</summary>
+public enum LexRetryMode
+{
+    /// <summary>Capped exponential backoff with jitter and a retry budget per client (the AWS SDKs' <c>standard</c> mode; <c>legacy</c> maps here).</summary>
+    Standard = 0,
+
+    /// <summary>
+    /// <see cref="Standard"/>, plus a client-side rate limiter that starts after the first throttling answer, lowers its send rate on
+    /// each throttle (CUBIC) and raises it as calls succeed, shared by all calls of one client (the AWS SDKs' <c>adaptive</c> mode).
+    /// </summary>
+    Adaptive = 1,
 }

@@ -113,7 +113,7 @@ public class ClientContractTests
         await client.DescribeResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn });
 
         // A host that names no region keeps the ambient region (AWS_REGION, profile), else us-east-1, as before.
-        string region = expected == "us-east-1" ? RegionResolver.Resolve(null) ?? "us-east-1" : expected;
+        string region = expected == "us-east-1" ? LexV2.ResourcePolicy.Configuration.ClientSettings.Resolve(new LexPolicyClientOptions { ServiceUrl = new Uri("http://127.0.0.1:1") }).Region ?? "us-east-1" : expected;
         Assert.Equal(region, client.SigningRegion);
         Assert.Contains($"/{region}/lex/aws4_request", authorization, StringComparison.Ordinal);
     }

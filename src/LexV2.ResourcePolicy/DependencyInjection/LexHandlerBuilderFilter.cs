@@ -4,29 +4,21 @@ using Microsoft.Extensions.Options;
 
 namespace LexV2.ResourcePolicy.DependencyInjection;
 
-/// <summary>The one runtime (budget, clock skew, credentials) of the DI-registered client, built on first use from the validated options.</summary>
-internal sealed class LexClientRuntimeHolder(IServiceProvider services)
-{
-    private readonly Lazy<LexClientRuntime> _runtime = new(() => new LexClientRuntime(
-        ((IOptions<LexPolicyClientOptions>)services.GetService(typeof(IOptions<LexPolicyClientOptions>))!).Value,
-        (TimeProvider?)services.GetService(typeof(TimeProvider)),
-        (ILoggerFactory?)services.GetService(typeof(ILoggerFactory))));
-
-    public LexClientRuntime Runtime => _runtime.Value;
-}
-
 /// <summary>
 /// Puts the client's own handlers around whatever the user configured on its <c>HttpClient</c>: the retry handler first
 /// (outermost) and the signing handler last (innermost), whatever order handlers were registered in.
 /// </summary>
-internal sealed class LexHandlerBuilderFilter(LexClientRuntimeHolder holder) : IHttpMessageHandlerBuilderFilter
+internal sealed class LexHandlerBuilderFilter(LexClientRuntimes runtimes) : IHttpMessageHandlerBuilderFilter
 {
+    private const string Prefix = Microsoft.Extensions.DependencyInjection.LexPolicyServiceCollectionExtensions.HttpClientName;
+
     public Action<HttpMessageHandlerBuilder> Configure(Action<HttpMessageHandlerBuilder> next) => builder =>
     {
         next(builder);
-        if (builder.Name == Microsoft.Extensions.DependencyInjection.LexPolicyServiceCollectionExtensions.HttpClientName)
+        string? name = builder.Name == Prefix ? string.Empty : builder.Name?.StartsWith(Prefix + ":", StringComparison.Ordinal) == true ? builder.Name[(Prefix.Length + 1)..] : null;
+        if (name is not null)
         {
-            var runtime = holder.Runtime;
+            var runtime = runtimes.Get(name);
             builder.AdditionalHandlers.Insert(0, runtime.CreateRetryHandler());
             builder.AdditionalHandlers.Add(runtime.CreateSigningHandler());
             NeverFollowRedirects(builder.PrimaryHandler);
@@ -60,19 +52,28 @@ internal sealed class LexHandlerBuilderFilter(LexClientRuntimeHolder holder) : I
 }
 
 /// <summary>Validates the options when the host starts, with messages that name the setting.</summary>
-internal sealed class LexPolicyClientOptionsValidator : IValidateOptions<LexPolicyClientOptions>
+internal sealed class LexPolicyClientOptionsValidator(IEnumerable<LexPolicyClientRegistration> registrations) : IValidateOptions<LexPolicyClientOptions>
 {
+    private readonly HashSet<string> _names = [.. registrations.Select(r => r.Name)];
+
     public ValidateOptionsResult Validate(string? name, LexPolicyClientOptions options)
     {
-        if (name != Options.DefaultName)
+        if (!_names.Contains(name ?? Options.DefaultName))
         {
             return ValidateOptionsResult.Skip;
         }
 
         var problems = options.Problems().ToList();
-        if (options.ServiceUrl is null && RegionResolver.Resolve(options.Region) is null)
+        if (problems.Count == 0)
         {
-            problems.Add("No AWS region is configured for the Lex policy client: set LexPolicyClientOptions.Region (for example \"us-east-1\"), the AWS_REGION environment variable or a region in the AWS profile, or set ServiceUrl to use a local emulator.");
+            try
+            {
+                _ = Configuration.ClientSettings.Resolve(options);
+            }
+            catch (InvalidOperationException e)
+            {
+                problems.Add(e.Message);
+            }
         }
 
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);

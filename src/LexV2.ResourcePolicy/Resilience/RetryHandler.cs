@@ -161,7 +161,7 @@ internal sealed class RetryHandler : DelegatingHandler
         builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
         {
             // Transient retries are counted against MaxRetries in ShouldHandle; the extra one is the clock-skew correction.
-            MaxRetryAttempts = o.MaxRetries + 1,
+            MaxRetryAttempts = runtime.MaxRetries + 1,
             ShouldHandle = args => new ValueTask<bool>(ShouldRetry(runtime, args)),
             DelayGenerator = args => new ValueTask<TimeSpan?>(NextDelay(runtime, args)),
             OnRetry = args =>
@@ -225,7 +225,7 @@ internal sealed class RetryHandler : DelegatingHandler
             cost = RetryBudget.RetryCost;
         }
 
-        if (s.TransientRetries >= runtime.Options.MaxRetries)
+        if (s.TransientRetries >= runtime.MaxRetries)
         {
             return false;
         }

@@ -18,13 +18,17 @@ internal sealed class CredentialSource
     public const string ErrorCode = "CredentialsUnavailable";
 
     private readonly AWSCredentials? _configured;
+    private readonly string? _profile;
     private AWSCredentials? _resolved;
     private Task<AWSCredentials>? _resolving;
     private ImmutableCredentials? _lastChecked;
 
-    public CredentialSource(AWSCredentials? configured)
+    /// <param name="configured">Credentials given in code; when <see langword="null"/>, <paramref name="profile"/> or the default chain.</param>
+    /// <param name="profile">A named profile of the shared config and credentials files to take credentials from.</param>
+    public CredentialSource(AWSCredentials? configured, string? profile = null)
     {
         _configured = configured;
+        _profile = string.IsNullOrEmpty(profile) ? null : profile;
     }
 
     /// <summary>Where the keys come from, for diagnostics (never a secret).</summary>
@@ -73,7 +77,10 @@ internal sealed class CredentialSource
         Task<AWSCredentials>? resolving = Volatile.Read(ref _resolving);
         if (resolving is null)
         {
-            var started = Task.Run(static () => DefaultAWSCredentialsIdentityResolver.GetCredentialsAsync(null), CancellationToken.None);
+            string? profile = _profile;
+            var started = profile is null
+                ? Task.Run(static () => DefaultAWSCredentialsIdentityResolver.GetCredentialsAsync(null), CancellationToken.None)
+                : Task.Run(() => FromProfile(profile), CancellationToken.None);
             resolving = Interlocked.CompareExchange(ref _resolving, started, null) ?? started;
         }
 
@@ -92,11 +99,18 @@ internal sealed class CredentialSource
         {
             _ = Interlocked.CompareExchange(ref _resolving, null, resolving);
             throw Unavailable(
-                "No AWS credentials were found. Set LexPolicyClientOptions.Credentials, or configure the default chain: " +
-                "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE with a profile in ~/.aws, web identity, or an instance role.",
+                _profile is { } p
+                    ? $"AWS profile '{p}' (LexPolicyClientOptions.Profile) gave no credentials: check the profile in the shared config and credentials files."
+                    : "No AWS credentials were found. Set LexPolicyClientOptions.Credentials, or configure the default chain: " +
+                      "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE with a profile in ~/.aws, web identity, or an instance role.",
                 e);
         }
     }
+
+    private static AWSCredentials FromProfile(string profile) =>
+        new Amazon.Runtime.CredentialManagement.CredentialProfileStoreChain().TryGetAWSCredentials(profile, out AWSCredentials? credentials)
+            ? credentials
+            : throw new AmazonClientException($"Profile '{profile}' was not found or has no credentials.");
 
     /// <summary>Keys go into header lines: anything but visible ASCII (0x21-0x7E) could split or forge them.</summary>
     private static void Check(string? value, string what)

@@ -1,0 +1,159 @@
+using LexV2.ResourcePolicy.Endpoints;
+
+namespace LexV2.ResourcePolicy.Configuration;
+
+/// <summary>
+/// What one client uses, resolved once from its options, the environment and the shared config file, in the order the AWS SDKs
+/// use: an explicit option always wins, then environment variables, then the profile, then the default. Each value records its
+/// source, for <c>lexpolicy doctor</c> and error messages.
+/// </summary>
+internal sealed record ClientSettings(
+    Uri Endpoint,
+    string EndpointSource,
+    string? Region,
+    string RegionSource,
+    string SigningRegion,
+    int MaxRetries,
+    string MaxRetriesSource,
+    LexRetryMode RetryMode,
+    string RetryModeSource)
+{
+    /// <summary>The number of retries when nothing configures it (4 attempts in all).</summary>
+    public const int DefaultMaxRetries = 3;
+
+    /// <summary>Resolves the settings, or throws <see cref="InvalidOperationException"/> naming the setting and its source.</summary>
+    public static ClientSettings Resolve(LexPolicyClientOptions options, SharedConfig? config = null)
+    {
+        config ??= SharedConfig.Load(options.Profile);
+        var (region, regionSource) = ResolveRegion(options, config);
+        var (endpoint, endpointSource) = ResolveEndpoint(options, config, region);
+        string signingRegion =
+            (string.IsNullOrWhiteSpace(options.Region) ? null : options.Region.Trim())
+            ?? (endpointSource != RegionalEndpoint ? LexEndpoint.RegionOfHost(endpoint) : null)
+            ?? region
+            ?? "us-east-1";
+        var (maxRetries, maxRetriesSource) = ResolveMaxRetries(options, config);
+        var (mode, modeSource) = ResolveRetryMode(options, config);
+        return new ClientSettings(endpoint, endpointSource, region, regionSource, signingRegion, maxRetries, maxRetriesSource, mode, modeSource);
+    }
+
+    /// <summary>The <see cref="EndpointSource"/> of the endpoint built from the region.</summary>
+    public const string RegionalEndpoint = "regional endpoint";
+
+    private static (string? Region, string Source) ResolveRegion(LexPolicyClientOptions options, SharedConfig config)
+    {
+        if (!string.IsNullOrWhiteSpace(options.Region))
+        {
+            return (options.Region.Trim(), "LexPolicyClientOptions.Region");
+        }
+
+        if (options.Profile is { Length: > 0 } && config.Profile.TryGetValue("region", out string? profileRegion))
+        {
+            return (profileRegion, ProfileSource(config, "region"));
+        }
+
+        foreach (string name in new[] { "AWS_REGION", "AWS_DEFAULT_REGION" })
+        {
+            if (config.Environment(name) is { } value)
+            {
+                return (value, name);
+            }
+        }
+
+        return config.Profile.TryGetValue("region", out string? region) ? (region, ProfileSource(config, "region")) : (null, "none");
+    }
+
+    private static (Uri Endpoint, string Source) ResolveEndpoint(LexPolicyClientOptions options, SharedConfig config, string? region)
+    {
+        if (options.ServiceUrl is not null)
+        {
+            return (LexEndpoint.Resolve(region, options.ServiceUrl, options.UseFips, options.UseDualStack), "LexPolicyClientOptions.ServiceUrl");
+        }
+
+        bool ignore = config.Bool("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "ignore_configured_endpoint_urls") ?? false;
+        if (!ignore)
+        {
+            (string? Url, string Source)? configured =
+                config.Environment(SharedConfig.ServiceEndpointVariable) is { } serviceEnv ? (serviceEnv, SharedConfig.ServiceEndpointVariable) :
+                config.Environment("AWS_ENDPOINT_URL") is { } globalEnv ? (globalEnv, "AWS_ENDPOINT_URL") :
+                config.ServiceSection is { } section && section.TryGetValue("endpoint_url", out string? serviceUrl) ? (serviceUrl, $"{SharedConfig.ServiceKey} endpoint_url of the services section '{config.Profile["services"]}' of profile '{config.ProfileName}' in {config.ConfigPath}") :
+                config.Profile.TryGetValue("endpoint_url", out string? profileUrl) ? (profileUrl, ProfileSource(config, "endpoint_url")) :
+                null;
+            if (configured is var (url, source) && url is not null)
+            {
+                if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri))
+                {
+                    throw new InvalidOperationException($"The endpoint configured by {source} ('{url}') is not an absolute URL.");
+                }
+
+                if (options.UseFips || options.UseDualStack)
+                {
+                    throw new InvalidOperationException($"An endpoint is configured by {source}, which cannot be combined with UseFips or UseDualStack. Set AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true to use the FIPS or dual-stack endpoint.");
+                }
+
+                try
+                {
+                    return (LexEndpoint.Resolve(region, uri, false, false), source);
+                }
+                catch (InvalidOperationException e)
+                {
+                    throw new InvalidOperationException($"The endpoint configured by {source} is not usable: {e.Message}", e);
+                }
+            }
+        }
+
+        return (LexEndpoint.Resolve(region, null, options.UseFips, options.UseDualStack), RegionalEndpoint);
+    }
+
+    private static (int MaxRetries, string Source) ResolveMaxRetries(LexPolicyClientOptions options, SharedConfig config)
+    {
+        if (options.MaxRetriesIsSet)
+        {
+            return (options.MaxRetries, "LexPolicyClientOptions.MaxRetries");
+        }
+
+        (string Value, string Source)? configured =
+            config.Environment("AWS_MAX_ATTEMPTS") is { } env ? (env, "AWS_MAX_ATTEMPTS") :
+            config.Profile.TryGetValue("max_attempts", out string? profile) ? (profile, ProfileSource(config, "max_attempts")) :
+            null;
+        if (configured is not var (value, source))
+        {
+            return (DefaultMaxRetries, "default");
+        }
+
+        // max_attempts counts the first attempt: max_attempts = 3 means 2 retries.
+        int attempts = SharedConfig.ParseInt(value, source);
+        if (attempts is < 1 or > LexPolicyClientOptions.MaxAllowedRetries + 1)
+        {
+            throw new InvalidOperationException($"{source} is '{value}': expected the number of attempts, first one included, from 1 to {LexPolicyClientOptions.MaxAllowedRetries + 1}.");
+        }
+
+        return (attempts - 1, source);
+    }
+
+    private static (LexRetryMode Mode, string Source) ResolveRetryMode(LexPolicyClientOptions options, SharedConfig config)
+    {
+        if (options.RetryMode is { } explicitMode)
+        {
+            return (explicitMode, "LexPolicyClientOptions.RetryMode");
+        }
+
+        (string Value, string Source)? configured =
+            config.Environment("AWS_RETRY_MODE") is { } env ? (env, "AWS_RETRY_MODE") :
+            config.Profile.TryGetValue("retry_mode", out string? profile) ? (profile, ProfileSource(config, "retry_mode")) :
+            null;
+        if (configured is not var (value, source))
+        {
+            return (LexRetryMode.Standard, "default");
+        }
+
+        return value.Trim().ToUpperInvariant() switch
+        {
+            "STANDARD" or "LEGACY" => (LexRetryMode.Standard, source),
+            "ADAPTIVE" => (LexRetryMode.Adaptive, source),
+            _ => throw new InvalidOperationException($"{source} is '{value}': expected standard, legacy or adaptive."),
+        };
+    }
+
+    private static string ProfileSource(SharedConfig config, string key) => $"{key} of profile '{config.ProfileName}' in {config.ConfigPath}";
+}
