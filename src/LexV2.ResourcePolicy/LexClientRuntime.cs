@@ -36,6 +36,7 @@ internal sealed class LexClientRuntime
         Time = timeProvider ?? TimeProvider.System;
         Logger = (ILogger?)loggerFactory?.CreateLogger("LexV2.ResourcePolicy") ?? NullLogger.Instance;
         Budget = new RetryBudget(options.RetryBudget);
+        Limiter = Settings.RetryMode == LexRetryMode.Adaptive ? new AdaptiveRateLimiter(Time) : null;
         UserAgent = "LexV2.ResourcePolicy/" + PackageVersion + " dotnet/" + Environment.Version.ToString(2) +
             (options.ApplicationName is { } app ? " app/" + app : string.Empty);
     }
@@ -63,6 +64,9 @@ internal sealed class LexClientRuntime
     public ILogger Logger { get; }
 
     public RetryBudget Budget { get; }
+
+    /// <summary>The client-side rate limiter of adaptive retry mode, shared by all calls; <see langword="null"/> in standard mode.</summary>
+    public AdaptiveRateLimiter? Limiter { get; }
 
     public ClockSkew Skew { get; } = new();
 

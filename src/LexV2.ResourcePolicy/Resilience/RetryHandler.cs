@@ -4,6 +4,7 @@ using LexV2.ResourcePolicy.Errors;
 using LexV2.ResourcePolicy.Http;
 using Microsoft.Extensions.Logging;
 using Polly;
+using Polly.RateLimiting;
 using Polly.Retry;
 using Polly.Timeout;
 
@@ -51,6 +52,7 @@ internal sealed class RetryHandler : DelegatingHandler
                     try
                     {
                         response = await s.Handler.SendInnerAsync(attempt, ctx.CancellationToken).ConfigureAwait(false);
+                        s.Handler._runtime.Limiter?.OnResponse(IsThrottle(response));
                         if (response.RequestMessage?.RequestUri is { } answered && !SameOrigin(answered, s.Snapshot.Uri))
                         {
                             throw new LexPolicyException(
@@ -177,6 +179,16 @@ internal sealed class RetryHandler : DelegatingHandler
                 return default;
             },
         });
+        if (runtime.Limiter is { } limiter)
+        {
+            // Adaptive mode: every attempt waits for a permit of the client's rate limiter (free until the first throttle),
+            // outside the attempt's own timeout so that pacing is not mistaken for a slow service.
+            builder.AddRateLimiter(new RateLimiterStrategyOptions
+            {
+                RateLimiter = args => limiter.AcquireAsync(1, args.Context.CancellationToken),
+            });
+        }
+
         builder.AddTimeout(o.AttemptTimeout);
         return builder.Build();
     }
@@ -239,6 +251,12 @@ internal sealed class RetryHandler : DelegatingHandler
         s.TransientRetries++;
         return true;
     }
+
+    /// <summary>A throttling answer, as adaptive mode counts them: 429, or a throttling error code in the header.</summary>
+    private static bool IsThrottle(HttpResponseMessage response) =>
+        (int)response.StatusCode == 429 ||
+        (!response.IsSuccessStatusCode && response.Headers.NonValidated.TryGetValues("x-amzn-ErrorType", out var types) &&
+         ErrorResponse.NormalizeCode(types.ToString()) is { } code && ErrorMapper.ThrottlingCodes.Contains(code));
 
     internal static bool IsRetryableResponse(HttpStatusCode status, string? code) =>
         (int)status is 429 or 500 or 502 or 503 or 504 ||
