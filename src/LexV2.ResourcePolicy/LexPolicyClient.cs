@@ -44,6 +44,7 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
     public LexPolicyClient(LexPolicyClientOptions options, HttpMessageHandler transport, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
         : this(options, transport, ownsTransport: false, loggerFactory, timeProvider)
     {
+        NeverFollowRedirects(transport);
     }
 
     private LexPolicyClient(LexPolicyClientOptions options, HttpMessageHandler transport, bool ownsTransport, ILoggerFactory? loggerFactory, TimeProvider? timeProvider)
@@ -65,7 +66,37 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         AutomaticDecompression = DecompressionMethods.All,
         AllowAutoRedirect = false,
+        UseCookies = false,
     };
+
+    /// <summary>
+    /// Turns off following redirects on a transport the user brought (its own <see cref="SocketsHttpHandler"/> or
+    /// <see cref="HttpClientHandler"/>, also below <see cref="DelegatingHandler"/>s): a redirect would carry the signed request,
+    /// its session token and its body to another origin. A handler already in use elsewhere cannot be changed; the client still
+    /// refuses any answer from an origin it did not sign for.
+    /// </summary>
+    internal static void NeverFollowRedirects(HttpMessageHandler? transport)
+    {
+        for (var handler = transport; handler is not null; handler = (handler as DelegatingHandler)?.InnerHandler)
+        {
+            try
+            {
+                switch (handler)
+                {
+                    case SocketsHttpHandler { AllowAutoRedirect: true } sockets:
+                        sockets.AllowAutoRedirect = false;
+                        break;
+                    case HttpClientHandler { AllowAutoRedirect: true } client:
+                        client.AllowAutoRedirect = false;
+                        break;
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // Already started: cannot be changed any more.
+            }
+        }
+    }
 
     /// <summary>Used by dependency injection: the <paramref name="http"/> client's handler chain already holds retry and signing.</summary>
     internal LexPolicyClient(HttpClient http, LexClientRuntime runtime)
@@ -211,6 +242,12 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
         catch (LexPolicyException)
         {
             throw;
+        }
+        catch (Polly.ExecutionRejectedException e)
+        {
+            // A resilience handler added to the client's HttpClient (a circuit breaker, a rate limiter) refused the call.
+            int attempts = Attempts(request);
+            throw new LexPolicyException($"{operation} was rejected by a resilience handler added to the client's HttpClient ({e.GetType().Name}) after {attempts} attempt(s).", default, "Rejected", null, e) { Attempts = attempts };
         }
         catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException or System.Net.Sockets.SocketException)
         {

@@ -21,34 +21,9 @@ internal sealed class LexHandlerBuilderFilter(LexClientRuntimes runtimes) : IHtt
             var runtime = runtimes.Get(name);
             builder.AdditionalHandlers.Insert(0, runtime.CreateRetryHandler());
             builder.AdditionalHandlers.Add(runtime.CreateSigningHandler());
-            NeverFollowRedirects(builder.PrimaryHandler);
+            LexPolicyClient.NeverFollowRedirects(builder.PrimaryHandler);
         }
     };
-
-    /// <summary>
-    /// A primary handler the user configured may follow redirects; turn that off for the standard ones, so that a redirect never
-    /// carries the signed request and its session token to another origin (the client also refuses any redirect it sees).
-    /// </summary>
-    private static void NeverFollowRedirects(HttpMessageHandler primary)
-    {
-        try
-        {
-            switch (primary)
-            {
-                case SocketsHttpHandler { AllowAutoRedirect: true } sockets:
-                    sockets.AllowAutoRedirect = false;
-                    break;
-                case HttpClientHandler { AllowAutoRedirect: true } client:
-                    client.AllowAutoRedirect = false;
-                    break;
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // The handler was already used elsewhere and can no longer be changed; the retry handler still rejects any
-            // answer that comes from another origin.
-        }
-    }
 }
 
 /// <summary>Validates the options when the host starts, with messages that name the setting.</summary>

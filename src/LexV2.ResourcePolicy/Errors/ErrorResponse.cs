@@ -24,7 +24,7 @@ internal readonly partial record struct ErrorResponse(HttpStatusCode Status, str
     /// <paramref name="secrets"/> of the attempt redacted and control, formatting and line-separator characters removed, so a
     /// server or proxy that echoes request headers cannot put the signature or session token into an exception or a log.
     /// </summary>
-    public static ErrorResponse Parse(HttpResponseMessage response, ReadOnlySpan<byte> body, DateTimeOffset now, Signing.SigningSecrets? secrets = null)
+    public static ErrorResponse Parse(HttpResponseMessage response, ReadOnlySpan<byte> body, DateTimeOffset now, Signing.SigningRecord? secrets = null)
     {
         var redactor = new Redactor(secrets);
         string? bodyType = null, bodyCode = null, bodyMessage = null;
@@ -254,26 +254,118 @@ internal readonly partial record struct ErrorResponse(HttpStatusCode Status, str
         return sb.ToString().Trim();
     }
 
-    /// <summary>Replaces the attempt's signature, session token and secret key, and any SigV4 signature, with a marker.</summary>
-    private readonly struct Redactor(Signing.SigningSecrets? secrets)
+    /// <summary>Server text made safe to keep: the attempt's secrets redacted, unsafe characters removed, the length capped.</summary>
+    internal static string SafeText(string text, Signing.SigningRecord? secrets, int max) => Sanitize(new Redactor(secrets).Apply(text), max);
+
+    /// <summary>
+    /// Replaces the attempt's signature and session token, and any SigV4 signature, with a marker: as sent, in the encodings an
+    /// echo may use (percent-encoded, JSON-escaped, any letter case), and any run of 20 or more characters of them left between
+    /// escapes.
+    /// </summary>
+    private readonly struct Redactor(Signing.SigningRecord? secrets)
     {
         private const string Marker = "[REDACTED]";
+        private const int MinRun = 20;
 
         public string Apply(string text)
         {
             if (secrets is { } s)
             {
-                text = Replace(text, s.SecretKey);
-                text = Replace(text, s.SessionToken);
-                text = Replace(text, s.Signature);
+                text = Redact(text, s.SessionToken);
+                text = Redact(text, s.Signature);
             }
 
             int at = text.IndexOf("Signature=", StringComparison.OrdinalIgnoreCase);
             return at < 0 ? text : SignatureValue().Replace(text, "Signature=" + Marker);
         }
 
-        private static string Replace(string text, string? secret) =>
-            secret is { Length: >= 8 } && text.Contains(secret, StringComparison.Ordinal) ? text.Replace(secret, Marker, StringComparison.Ordinal) : text;
+        private static string Redact(string text, string? secret)
+        {
+            if (secret is not { Length: >= 8 })
+            {
+                return text;
+            }
+
+            foreach (string form in (string[])[secret, Uri.EscapeDataString(secret), System.Net.WebUtility.UrlEncode(secret), JsonEncodedText.Encode(secret).ToString(), secret.Replace("/", "\\/", StringComparison.Ordinal)])
+            {
+                if (text.Contains(form, StringComparison.OrdinalIgnoreCase))
+                {
+                    text = text.Replace(form, Marker, StringComparison.OrdinalIgnoreCase);
+                }
+            }
+
+            return secret.Length >= MinRun ? RedactRuns(text, secret) : text;
+        }
+
+        /// <summary>
+        /// Removes every run of at least <see cref="MinRun"/> characters that also occurs in the secret (case-insensitively). Such a
+        /// run always contains one of the secret's windows of <c>MinRun / 2</c> characters at a multiple of that length, so only
+        /// those windows are searched for, and each hit is widened to the whole run.
+        /// </summary>
+        private static string RedactRuns(string text, string secret)
+        {
+            const int Window = MinRun / 2;
+            var cut = new List<(int Start, int End)>();
+            for (int w = 0; w + Window <= secret.Length; w += Window)
+            {
+                ReadOnlySpan<char> window = secret.AsSpan(w, Window);
+                for (int from = 0; from < text.Length;)
+                {
+                    int hit = text.AsSpan(from).IndexOf(window, StringComparison.OrdinalIgnoreCase);
+                    if (hit < 0)
+                    {
+                        break;
+                    }
+
+                    int t = from + hit;
+                    int left = 0;
+                    while (t - left > 0 && w - left > 0 && Same(text[t - left - 1], secret[w - left - 1]))
+                    {
+                        left++;
+                    }
+
+                    int right = Window;
+                    while (t + right < text.Length && w + right < secret.Length && Same(text[t + right], secret[w + right]))
+                    {
+                        right++;
+                    }
+
+                    if (left + right >= MinRun)
+                    {
+                        cut.Add((t - left, t + right));
+                    }
+
+                    from = t + right;
+                }
+            }
+
+            if (cut.Count == 0)
+            {
+                return text;
+            }
+
+            cut.Sort();
+            var result = new StringBuilder(text.Length);
+            int copied = 0;
+            foreach (var (start, end) in cut)
+            {
+                if (end <= copied)
+                {
+                    continue;
+                }
+
+                if (start >= copied)
+                {
+                    result.Append(text, copied, start - copied).Append(Marker);
+                }
+
+                copied = end;
+            }
+
+            return result.Append(text, copied, text.Length - copied).ToString();
+
+            static bool Same(char a, char b) => char.ToUpperInvariant(a) == char.ToUpperInvariant(b);
+        }
     }
 
     [System.Text.RegularExpressions.GeneratedRegex("Signature=[0-9A-Fa-f]+", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]

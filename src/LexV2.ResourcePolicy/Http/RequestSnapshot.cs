@@ -27,7 +27,7 @@ internal sealed class RequestSnapshot
         _versionPolicy = request.VersionPolicy;
         _headers = Copy(request.Headers.NonValidated, skipSignature: true);
         _contentHeaders = request.Content is { } content ? Copy(content.Headers.NonValidated, skipSignature: false) : [];
-        _options = [.. request.Options.Where(o => o.Key != Signing.SigningSecrets.Key.Key)];
+        _options = [.. request.Options.Where(o => o.Key != Signing.SigningRecord.Key.Key)];
         _body = body;
     }
 

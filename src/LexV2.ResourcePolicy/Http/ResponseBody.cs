@@ -41,7 +41,18 @@ internal static class ResponseBody
                         buffer = larger;
                     }
 
-                    int read = await stream.ReadAsync(buffer.AsMemory(length, Math.Min(buffer.Length, max + 1) - length), cancellationToken).ConfigureAwait(false);
+                    int read;
+                    try
+                    {
+                        read = await stream.ReadAsync(buffer.AsMemory(length, Math.Min(buffer.Length, max + 1) - length), cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is InvalidDataException || (e is InvalidOperationException && e is not ObjectDisposedException))
+                    {
+                        // A body whose Content-Encoding does not decode (gzip/deflate throw InvalidDataException, brotli
+                        // InvalidOperationException): an unreadable answer, handled like any broken body.
+                        throw new IOException("The response body could not be decoded (Content-Encoding " + string.Join(", ", content.Headers.ContentEncoding) + ").", e);
+                    }
+
                     if (read == 0)
                     {
                         break;

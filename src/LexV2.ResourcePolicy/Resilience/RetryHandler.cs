@@ -48,12 +48,17 @@ internal sealed class RetryHandler : DelegatingHandler
                     s.Attempts++;
                     s.LastError = null;
                     HttpRequestMessage attempt = s.Snapshot.NewMessage();
+                    var record = new Signing.SigningRecord();
+                    attempt.Options.Set(Signing.SigningRecord.Key, record);
                     HttpResponseMessage? response = null;
                     try
                     {
                         response = await s.Handler.SendInnerAsync(attempt, ctx.CancellationToken).ConfigureAwait(false);
                         s.Handler._runtime.Limiter?.OnResponse(IsThrottle(response));
-                        if (response.RequestMessage?.RequestUri is { } answered && !SameOrigin(answered, s.Snapshot.Uri))
+
+                        // The answer must come from where the request was signed for (a user handler may choose the origin;
+                        // a transport that follows a redirect does not).
+                        if (response.RequestMessage?.RequestUri is { } answered && !SameOrigin(answered, record.SignedUri ?? s.Snapshot.Uri))
                         {
                             throw new LexPolicyException(
                                 $"{s.Operation} failed: the transport followed a redirect to {answered.Authority}, which this client never accepts. Configure the primary handler with AllowAutoRedirect = false.",
@@ -63,7 +68,7 @@ internal sealed class RetryHandler : DelegatingHandler
                         if (!response.IsSuccessStatusCode)
                         {
                             byte[] body = await ResponseBody.BufferErrorAsync(response, ctx.CancellationToken).ConfigureAwait(false);
-                            s.LastError = ErrorResponse.Parse(response, body, s.Handler._runtime.Time.GetUtcNow(), SecretsOf(attempt));
+                            s.LastError = ErrorResponse.Parse(response, body, s.Handler._runtime.Time.GetUtcNow(), record);
                         }
                         else if (s.Original is LexRequestMessage)
                         {
@@ -83,7 +88,11 @@ internal sealed class RetryHandler : DelegatingHandler
                             s.Attempts--; // nothing was written for this attempt
                         }
 
-                        return Outcome.FromException<HttpResponseMessage>(e);
+                        return Outcome.FromException<HttpResponseMessage>(e is HttpRequestException transport ? Redacted(transport, record) : e);
+                    }
+                    finally
+                    {
+                        ((IDictionary<string, object?>)attempt.Options).Remove(Signing.SigningRecord.Key.Key);
                     }
                 },
                 context,
@@ -100,7 +109,13 @@ internal sealed class RetryHandler : DelegatingHandler
             {
                 if (exception is TimeoutRejectedException timeout && !cancellationToken.IsCancellationRequested)
                 {
-                    throw TimeoutError(state, timeout);
+                    if (state.OverallTimedOut || state.AttemptTimedOut)
+                    {
+                        throw TimeoutError(state, timeout);
+                    }
+
+                    // Not one of ours: a resilience handler the user added inside the chain gave up.
+                    throw new LexPolicyException($"{state.Operation} was rejected by a timeout of a resilience handler added to the client's HttpClient ({state.Attempts} attempt(s)).", default, "Rejected", null, timeout) { Attempts = state.Attempts };
                 }
 
                 if (exception is LexPolicyException typed)
@@ -125,8 +140,12 @@ internal sealed class RetryHandler : DelegatingHandler
         }
     }
 
-    private static Signing.SigningSecrets? SecretsOf(HttpRequestMessage attempt) =>
-        attempt.Options.TryGetValue(Signing.SigningSecrets.Key, out var secrets) ? secrets : null;
+    /// <summary>
+    /// A transport error may quote server bytes (an invalid header line echoing the request's signature or session token): keep
+    /// its kind, status and a redacted, sanitized message, and only an inner exception that carries no server text.
+    /// </summary>
+    private static HttpRequestException Redacted(HttpRequestException e, Signing.SigningRecord record) =>
+        new(e.HttpRequestError, ErrorResponse.SafeText(e.Message, record, 512), e.InnerException is IOException or System.Net.Sockets.SocketException ? e.InnerException : null, e.StatusCode);
 
     private static bool SameOrigin(Uri a, Uri b) =>
         string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase) && string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase) && a.Port == b.Port;
@@ -189,7 +208,19 @@ internal sealed class RetryHandler : DelegatingHandler
             });
         }
 
-        builder.AddTimeout(o.AttemptTimeout);
+        builder.AddTimeout(new TimeoutStrategyOptions
+        {
+            Timeout = o.AttemptTimeout,
+            OnTimeout = static args =>
+            {
+                if (args.Context.Properties.TryGetValue(StateKey, out var s))
+                {
+                    s.AttemptTimedOut = true;
+                }
+
+                return default;
+            },
+        });
         return builder.Build();
     }
 
@@ -262,9 +293,20 @@ internal sealed class RetryHandler : DelegatingHandler
         (int)status is 429 or 500 or 502 or 503 or 504 ||
         (code is not null && (ErrorMapper.ThrottlingCodes.Contains(code) || ErrorMapper.TransientCodes.Contains(code)));
 
+    /// <summary>
+    /// A failure worth another attempt: the connection failed, was reset or ended early, the name did not resolve, the answer was
+    /// garbled. Not: TLS or authentication failures, limits, version negotiation, and errors the transport raises before writing
+    /// anything (an <see cref="HttpRequestError.Unknown"/> without an I/O cause, such as a header value it refuses to write).
+    /// </summary>
     internal static bool IsTransient(Exception e) => e switch
     {
-        HttpRequestException h => h.HttpRequestError is not (HttpRequestError.SecureConnectionError or HttpRequestError.UserAuthenticationError or HttpRequestError.ConfigurationLimitExceeded),
+        HttpRequestException h => h.HttpRequestError switch
+        {
+            HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.ResponseEnded or
+            HttpRequestError.InvalidResponse or HttpRequestError.HttpProtocolError or HttpRequestError.ProxyTunnelError => true,
+            HttpRequestError.Unknown => h.InnerException is IOException or System.Net.Sockets.SocketException,
+            _ => false,
+        },
         IOException => true,
         System.Net.Sockets.SocketException => true,
         _ => false,
@@ -316,6 +358,8 @@ internal sealed class RetryHandler : DelegatingHandler
         public bool SkewRetry { get; set; }
 
         public bool OverallTimedOut { get; set; }
+
+        public bool AttemptTimedOut { get; set; }
 
         public ErrorResponse? LastError { get; set; }
 

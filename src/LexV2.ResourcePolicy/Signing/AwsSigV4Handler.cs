@@ -20,7 +20,8 @@ namespace LexV2.ResourcePolicy.Signing;
 /// It signs <c>host</c>, <c>x-amz-date</c>, <c>x-amz-content-sha256</c> (the SHA-256 of the body, always sent) and every header
 /// the request carries except those that proxies, tracing or the transport may change: <c>User-Agent</c>, <c>Connection</c>,
 /// <c>Keep-Alive</c>, <c>Expect</c>, <c>TE</c>, <c>Trailer</c>, <c>Transfer-Encoding</c>, <c>Upgrade</c>, <c>Via</c>,
-/// <c>Proxy-Authorization</c>, <c>Content-Length</c>, <c>X-Amzn-Trace-Id</c>, <c>traceparent</c>, <c>tracestate</c>,
+/// <c>Proxy-Authorization</c>, <c>Content-Length</c>, <c>Accept-Encoding</c> (a decompressing transport appends to it),
+/// <c>Cookie</c> (a cookie container appends to it), <c>X-Amzn-Trace-Id</c>, <c>traceparent</c>, <c>tracestate</c>,
 /// <c>baggage</c>, <c>Request-Id</c>, <c>Correlation-Context</c>, <c>X-Forwarded-*</c>. The body is buffered to be hashed.
 /// </para>
 /// <para>
@@ -50,7 +51,7 @@ public sealed class AwsSigV4Handler : DelegatingHandler
         "Authorization", "User-Agent", "Connection", "Keep-Alive", "Expect", "TE", "Trailer", "Transfer-Encoding", "Upgrade",
         "Via", "Proxy-Authorization", "Proxy-Connection", "Content-Length", "X-Amzn-Trace-Id", "traceparent", "tracestate",
         "baggage", "Request-Id", "Correlation-Context", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto",
-        "X-Forwarded-Port", "Max-Forwards", "Host", "amz-sdk-invocation-id", "amz-sdk-request",
+        "X-Forwarded-Port", "Max-Forwards", "Host", "amz-sdk-invocation-id", "amz-sdk-request", "Accept-Encoding", "Cookie",
     };
 
     private readonly CredentialSource _credentials;
@@ -151,18 +152,22 @@ public sealed class AwsSigV4Handler : DelegatingHandler
             throw new LexPolicyException($"The request could not be signed ({e.GetType().Name}); nothing was sent.", default, "SigningFailed", null, e);
         }
 
-        string? signature = null;
+        request.Options.TryGetValue(SigningRecord.Key, out SigningRecord? record);
         foreach (var (name, value) in result.Headers)
         {
             request.Headers.TryAddWithoutValidation(name.Equals("x-amz-security-token", StringComparison.OrdinalIgnoreCase) ? "X-Amz-Security-Token" : name, value);
-            if (name.Equals("Authorization", StringComparison.OrdinalIgnoreCase))
+            if (record is not null && name.Equals("Authorization", StringComparison.OrdinalIgnoreCase))
             {
                 int at = value.LastIndexOf("Signature=", StringComparison.Ordinal);
-                signature = at >= 0 ? value[(at + "Signature=".Length)..] : null;
+                record.Signature = at >= 0 ? value[(at + "Signature=".Length)..] : null;
             }
         }
 
-        request.Options.Set(SigningSecrets.Key, new SigningSecrets(signature, credentials.UseToken ? credentials.Token : null, credentials.SecretKey));
+        if (record is not null)
+        {
+            record.SignedUri = uri;
+            record.SessionToken = credentials.UseToken ? credentials.Token : null;
+        }
     }
 
     /// <summary>The <c>Host</c> header exactly as .NET's HTTP stack writes it for this URI.</summary>
@@ -185,10 +190,10 @@ public sealed class AwsSigV4Handler : DelegatingHandler
                 continue;
             }
 
-            // One line per header, several values joined as SocketsHttpHandler writes them (", ", or "; " for cookies).
-            destination[header.Key] = header.Value.Count == 1
-                ? header.Value.ToString()
-                : string.Join(header.Key.Equals("Cookie", StringComparison.OrdinalIgnoreCase) ? "; " : ", ", header.Value);
+            // One line per header, several values joined as SocketsHttpHandler writes them (", "). A name present in both the
+            // request and the content headers goes out as two lines, which SigV4 joins with ",".
+            string value = header.Value.Count == 1 ? header.Value.ToString() : string.Join(", ", header.Value);
+            destination[header.Key] = destination.TryGetValue(header.Key, out string? earlier) ? earlier + "," + value : value;
         }
     }
 
@@ -201,13 +206,22 @@ public sealed class AwsSigV4Handler : DelegatingHandler
     }
 }
 
-/// <summary>What the signer used for one request, so that server text echoing them can be redacted (never logged or kept).</summary>
-internal sealed record SigningSecrets(string? Signature, string? SessionToken, string? SecretKey)
+/// <summary>
+/// What the signer put on one attempt (the URI it signed for, the signature, the session token), so that the retry handler can
+/// redact server text that echoes them and knows where the attempt really went. The retry handler puts an empty one in the
+/// attempt's options before sending and takes it out again when the attempt is over; the signer fills it when it finds one. It
+/// holds no secret key (that never goes on the wire, so no server can echo it) and has no public members to serialize or log.
+/// </summary>
+internal sealed class SigningRecord
 {
-    public static readonly HttpRequestOptionsKey<SigningSecrets> Key = new("LexV2.ResourcePolicy.SigningSecrets");
+    public static readonly HttpRequestOptionsKey<SigningRecord> Key = new("LexV2.ResourcePolicy.SigningRecord");
+
+    internal Uri? SignedUri;
+    internal string? Signature;
+    internal string? SessionToken;
 
     /// <summary>Describes the record without the values it holds.</summary>
-    public override string ToString() => nameof(SigningSecrets);
+    public override string ToString() => nameof(SigningRecord);
 }
 
 /// <summary>The signing time: the local clock plus the learned skew, never out of range whatever the skew or the clock say.</summary>

@@ -40,7 +40,13 @@ internal sealed class CredentialSource
         ImmutableCredentials? credentials;
         try
         {
-            credentials = await source.GetCredentialsAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            // AWSSDK.Core's own credentials resolve asynchronously or from memory; any other provider may implement only the
+            // synchronous GetCredentials (the base GetCredentialsAsync wraps it), so it runs off the caller's thread, where the
+            // call's token and timeouts can abandon it.
+            Task<ImmutableCredentials> pending = source is BasicAWSCredentials or SessionAWSCredentials or AnonymousAWSCredentials or RefreshingAWSCredentials
+                ? source.GetCredentialsAsync()
+                : Task.Run(source.GetCredentialsAsync, cancellationToken);
+            credentials = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

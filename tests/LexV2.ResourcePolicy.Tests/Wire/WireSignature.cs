@@ -113,6 +113,6 @@ internal static partial class WireSignature
     [GeneratedRegex(@"^AWS4-HMAC-SHA256 Credential=(?<key>[^/]+)/(?<date>\d{8})/(?<region>[^/]+)/(?<service>[^/]+)/aws4_request, ?SignedHeaders=(?<signed>[^,]+), ?Signature=(?<signature>[0-9a-f]{64})$")]
     private static partial Regex AuthorizationPattern();
 
-    [GeneratedRegex(" {2,}")]
+    [GeneratedRegex(@"\s{2,}|\t")]
     private static partial Regex Spaces();
 }
