@@ -53,11 +53,11 @@ public static class Workload
     /// <summary>Path of the delete request.</summary>
     public static string DeletePath { get; } = CreatePath + StatementId + "/";
 
-    /// <summary>The create body, as the library serializes <see cref="Create"/>.</summary>
+    /// <summary>The create body: the bytes the library sends for <see cref="Create"/> (captured once).</summary>
     public static byte[] CreateBody { get; } = Encoding.UTF8.GetBytes(
-        """{"effect":"Allow","principal":[{"service":"connect.amazonaws.com"}],"action":["lex:RecognizeText","lex:StartConversation"],"condition":{"StringEquals":{"aws:SourceAccount":"123456789012"},"ArnEquals":{"aws:SourceArn":"arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555"}},"statementId":"AllowConnect"}""");
+        """{"action":["lex:RecognizeText","lex:StartConversation"],"condition":{"StringEquals":{"aws:SourceAccount":"123456789012"},"ArnEquals":{"aws:SourceArn":"arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555"}},"effect":"Allow","principal":[{"service":"connect.amazonaws.com"}],"statementId":"AllowConnect"}""");
 
-    /// <summary>Headers of the size and kind the signed requests carry, fixed (the server verifies nothing).</summary>
+    /// <summary>Headers of the size and kind the library's signed requests carry, fixed (the server verifies nothing).</summary>
     public static IReadOnlyList<KeyValuePair<string, string>> FixedHeaders { get; } =
     [
         new("User-Agent", "LexV2.ResourcePolicy.Benchmarks/bare dotnet/10.0"),
