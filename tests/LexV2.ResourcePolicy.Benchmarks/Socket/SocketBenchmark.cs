@@ -101,7 +101,8 @@ public static class SocketBenchmark
             delta.Cpu.TotalMicroseconds / calls,
             delta.AllocatedBytes / calls,
             delta.WorkItems / calls,
-            delta.ContextSwitches < 0 ? double.NaN : delta.ContextSwitches / calls,
+            delta.VoluntarySwitches < 0 ? double.NaN : delta.VoluntarySwitches / calls,
+            delta.InvoluntarySwitches < 0 ? double.NaN : delta.InvoluntarySwitches / calls,
             wall.TotalMicroseconds / calls,
             System.Runtime.JitInfo.GetCompiledMethodCount() - jitted);
     }
@@ -118,7 +119,8 @@ public static class SocketBenchmark
             M(rounds.Select(r => r.CpuMicroseconds)),
             M(rounds.Select(r => r.Bytes)),
             M(rounds.Select(r => r.WorkItems)),
-            M(rounds.Select(r => r.ContextSwitches)),
+            M(rounds.Select(r => r.VoluntarySwitches)),
+            M(rounds.Select(r => r.InvoluntarySwitches)),
             M(rounds.Select(r => r.WallMicroseconds)),
             rounds.Sum(r => r.Jitted));
     }
@@ -130,12 +132,13 @@ public static class SocketBenchmark
         var inv = CultureInfo.InvariantCulture;
         text.AppendLine(inv, $"Per call, median of {rounds} rounds of {pairs} create+delete pairs; client process only (server in a child process); {RuntimeInformation.FrameworkDescription}, {Environment.ProcessorCount} cores.");
         text.AppendLine();
-        text.AppendLine("| client | CPU µs/call | CPU × bare | allocated B/call | thread-pool work items/call | context switches/call | wall µs/call |");
+        text.AppendLine("| client | CPU µs/call | CPU × bare | allocated B/call | thread-pool work items/call | context switches/call, voluntary + involuntary | wall µs/call |");
         text.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
         for (int i = 0; i < names.Length; i++)
         {
             var m = medians[i];
-            text.AppendLine(inv, $"| {names[i]} | {m.CpuMicroseconds:F0} | {m.CpuMicroseconds / bare.CpuMicroseconds:F2} | {m.Bytes:N0} | {m.WorkItems:F2} | {(double.IsNaN(m.ContextSwitches) ? "n/a" : m.ContextSwitches.ToString("F2", inv))} | {m.WallMicroseconds:F0} |");
+            string switches = double.IsNaN(m.VoluntarySwitches) ? "n/a" : string.Create(inv, $"{m.VoluntarySwitches:F2} + {m.InvoluntarySwitches:F2}");
+            text.AppendLine(inv, $"| {names[i]} | {m.CpuMicroseconds:F0} | {m.CpuMicroseconds / bare.CpuMicroseconds:F2} | {m.Bytes:N0} | {m.WorkItems:F2} | {switches} | {m.WallMicroseconds:F0} |");
         }
 
         text.AppendLine();
@@ -143,5 +146,5 @@ public static class SocketBenchmark
         return text.ToString();
     }
 
-    private readonly record struct PerCall(double CpuMicroseconds, double Bytes, double WorkItems, double ContextSwitches, double WallMicroseconds, long Jitted);
+    private readonly record struct PerCall(double CpuMicroseconds, double Bytes, double WorkItems, double VoluntarySwitches, double InvoluntarySwitches, double WallMicroseconds, long Jitted);
 }
