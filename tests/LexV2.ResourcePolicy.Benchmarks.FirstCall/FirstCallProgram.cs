@@ -11,9 +11,10 @@ namespace LexV2.ResourcePolicy.Benchmarks.FirstCall;
 /// process start floor), <c>bare</c> (a bare HttpClient), <c>direct</c> (<c>new LexPolicyClient(options)</c>) or <c>di</c>
 /// (<c>services.AddLexPolicyClient(...)</c> in a plain ServiceCollection). It prints <c>main TS</c> and <c>done TS</c>, raw
 /// <see cref="Stopwatch"/> timestamps (CLOCK_MONOTONIC on Linux, the clock the parent and node also read), so the parent
-/// measures process start to the completed pair without pipe latency. With <c>--phases</c> it also times each step of the way
-/// (and the JIT work in it) and prints <c>phase</c> and <c>jit</c> lines. Every run prints <c>jit-total MS METHODS</c>: the
-/// JIT time and JIT'd methods of the whole process up to <c>done</c>; that run is slower and only its split is meaningful.
+/// measures process start to the completed pair without pipe latency. <c>direct --no-validation</c> turns client-side
+/// validation off, to see its share of the first call. Every run prints <c>jit-total MS METHODS</c>: the JIT time and JIT'd
+/// methods of the whole process up to <c>done</c>. With <c>--phases</c> it also times each step of the way (and the JIT work
+/// in it) and prints <c>phase</c> and <c>jit</c> lines; that run is slower and only its split is meaningful.
 /// </summary>
 public static class FirstCallProgram
 {
@@ -32,7 +33,7 @@ public static class FirstCallProgram
                 await BareAsync(Required(endpoint), phases);
                 break;
             case "direct":
-                await DirectAsync(Required(endpoint), phases);
+                await DirectAsync(Required(endpoint), phases, validate: !args.Contains("--no-validation"));
                 break;
             case "di":
                 await DependencyInjectionAsync(Required(endpoint), phases);
@@ -56,20 +57,21 @@ public static class FirstCallProgram
 
     private static async Task BareAsync(Uri endpoint, Phases? phases)
     {
-        using var http = Workload.CreateBareClient(endpoint);
+        using var http = BareWorkload.CreateBareClient(endpoint);
         phases?.Mark("create HttpClient + SocketsHttpHandler");
-        await Workload.BarePairAsync(http);
+        await BareWorkload.BarePairAsync(http);
         phases?.Mark("first pair");
     }
 
-    private static async Task DirectAsync(Uri endpoint, Phases? phases)
+    private static async Task DirectAsync(Uri endpoint, Phases? phases, bool validate)
     {
         var options = Workload.Options(endpoint);
+        options.ValidateRequests = validate;
         phases?.Mark("options (+ AWSSDK.Core credentials type)");
         // With --phases the transport is wrapped to mark when a request reaches it (signed) and when its headers come back.
         using var client = phases is null
             ? new LexPolicyClient(options)
-            : new LexPolicyClient(options, new MarkingHandler(phases, "validate, serialize, retry pipeline, sign", "transport: connect, send, response headers") { InnerHandler = new SocketsHttpHandler() });
+            : new LexPolicyClient(options, new MarkingHandler(phases, "span, retry pipeline, sign", "transport: connect, send, response headers") { InnerHandler = new SocketsHttpHandler() });
         phases?.Mark("new LexPolicyClient(options)");
         await FirstPairAsync(client, phases);
     }
@@ -86,7 +88,7 @@ public static class FirstCallProgram
         if (phases is not null)
         {
             // Handlers added to the builder run after the retry pipeline and before signing; the primary handler is the transport.
-            builder.AddHttpMessageHandler(() => new MarkingHandler(phases, "validate, serialize, retry pipeline", null));
+            builder.AddHttpMessageHandler(() => new MarkingHandler(phases, "span, retry pipeline, factory's logging handlers", null));
             builder.ConfigurePrimaryHttpMessageHandler(() => new MarkingHandler(phases, "sign", "transport: connect, send, response headers") { InnerHandler = new SocketsHttpHandler() });
         }
 
@@ -100,6 +102,18 @@ public static class FirstCallProgram
 
     private static async Task FirstPairAsync(ILexPolicyClient client, Phases? phases)
     {
+        // The client starts its span once the request is validated and built (serialized): that splits the work before the handlers.
+        using var spans = phases is null ? null : new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "LexV2.ResourcePolicy",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.PropagationData,
+            ActivityStarted = _ => phases.MarkOnce("validate, build request (serialize)"),
+        };
+        if (spans is not null)
+        {
+            ActivitySource.AddActivityListener(spans);
+        }
+
         await client.CreateResourcePolicyStatementAsync(Workload.Create);
         phases?.Mark("read body, parse, complete (create)");
         phases?.Stop();

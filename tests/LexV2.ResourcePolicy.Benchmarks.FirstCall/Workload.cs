@@ -5,7 +5,7 @@ namespace LexV2.ResourcePolicy.Benchmarks.FirstCall;
 
 /// <summary>
 /// The one create+delete statement pair every benchmark client sends, against the canned loopback server (which verifies
-/// nothing): the library's requests, and the same requests pre-built for the bare <see cref="HttpClient"/> baseline.
+/// nothing), as the library's requests; <see cref="BareWorkload"/> has the same pair pre-built for a bare <see cref="HttpClient"/>.
 /// </summary>
 public static class Workload
 {
@@ -45,15 +45,21 @@ public static class Workload
         await client.DeleteResourcePolicyStatementAsync(Delete);
     }
 
-    // ---- the bare HttpClient baseline: the same two requests, built once, with fixed headers and no signing ----
+}
 
+/// <summary>
+/// The bare <see cref="HttpClient"/> baseline: the same two requests as <see cref="Workload"/>, built once, with fixed headers
+/// and no signing. Apart from <see cref="Workload"/> so that the bare cold-start child loads nothing of the library or AWSSDK.Core.
+/// </summary>
+public static class BareWorkload
+{
     /// <summary>Path of the create request (the ARN as one percent-encoded segment, as the library sends it).</summary>
-    public static string CreatePath { get; } = "/policy/" + Uri.EscapeDataString(Alias) + "/statements/";
+    public static string CreatePath { get; } = "/policy/" + Uri.EscapeDataString(Workload.Alias) + "/statements/";
 
     /// <summary>Path of the delete request.</summary>
-    public static string DeletePath { get; } = CreatePath + StatementId + "/";
+    public static string DeletePath { get; } = CreatePath + Workload.StatementId + "/";
 
-    /// <summary>The create body: the bytes the library sends for <see cref="Create"/> (captured once).</summary>
+    /// <summary>The create body: the bytes the library sends for <see cref="Workload.Create"/> (captured once).</summary>
     public static byte[] CreateBody { get; } = Encoding.UTF8.GetBytes(
         """{"action":["lex:RecognizeText","lex:StartConversation"],"condition":{"StringEquals":{"aws:SourceAccount":"123456789012"},"ArnEquals":{"aws:SourceArn":"arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555"}},"effect":"Allow","principal":[{"service":"connect.amazonaws.com"}],"statementId":"AllowConnect"}""");
 

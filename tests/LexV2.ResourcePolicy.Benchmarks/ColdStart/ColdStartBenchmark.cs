@@ -28,11 +28,11 @@ public static class ColdStartBenchmark
         }
 
         using var server = ServerProcess.Start();
-        using (var warm = Workload.CreateBareClient(server.Endpoint))
+        using (var warm = BareWorkload.CreateBareClient(server.Endpoint))
         {
             for (int i = 0; i < 200; i++)
             {
-                await Workload.BarePairAsync(warm);
+                await BareWorkload.BarePairAsync(warm);
             }
         }
 
@@ -112,7 +112,7 @@ public static class ColdStartBenchmark
     private static async Task PhasesAsync(string firstCall, string endpoint, int runs)
     {
         var inv = CultureInfo.InvariantCulture;
-        foreach (string mode in new[] { "di", "direct", "bare" })
+        foreach (string[] mode in new[] { ["di"], ["direct"], new[] { "direct", "--no-validation" }, ["bare"] })
         {
             var steps = new List<string>();
             var wall = new Dictionary<string, List<double>>();
@@ -124,7 +124,7 @@ public static class ColdStartBenchmark
             var hostStart = new List<double>();
             for (int run = 0; run < runs; run++)
             {
-                var child = await RunChildAsync(ChildProcess.StartInfo(firstCall, [mode, endpoint, "--phases"]), keepOutput: true);
+                var child = await RunChildAsync(ChildProcess.StartInfo(firstCall, [mode[0], endpoint, "--phases", .. mode[1..]]), keepOutput: true);
                 totals.Add(child.Elapsed.TotalMilliseconds);
                 hostStart.Add(child.MainMilliseconds);
                 foreach (string line in child.Output)
@@ -160,7 +160,7 @@ public static class ColdStartBenchmark
                 }
             }
 
-            Console.WriteLine(string.Create(inv, $"Where the first pair's time goes, `{mode}` with --phases (median of {runs} runs; total {Median(totals):F0} ms, slower than above because JIT events are recorded):"));
+            Console.WriteLine(string.Create(inv, $"Where the first pair's time goes, `{string.Join(' ', mode)}` with --phases (median of {runs} runs; total {Median(totals):F0} ms, slower than above because JIT events are recorded):"));
             Console.WriteLine();
             Console.WriteLine("| step | ms | of which JIT ms | methods JIT'd | assemblies loaded after |");
             Console.WriteLine("|---|---:|---:|---:|---:|");

@@ -24,7 +24,7 @@ public static class SocketBenchmark
         using var server = ServerProcess.Start();
         var endpoint = server.Endpoint;
 
-        using var bare = Workload.CreateBareClient(endpoint);
+        using var bare = BareWorkload.CreateBareClient(endpoint);
         using var direct = new LexPolicyClient(Workload.Options(endpoint));
         var services = new ServiceCollection();
         services.AddLexPolicyClient(o =>
@@ -38,7 +38,7 @@ public static class SocketBenchmark
 
         (string Name, Func<Task> Pair)[] clients =
         [
-            ("bare `HttpClient` (SocketsHttpHandler, pre-built JSON, fixed headers)", () => Workload.BarePairAsync(bare)),
+            ("bare `HttpClient` (SocketsHttpHandler, pre-built JSON, fixed headers)", () => BareWorkload.BarePairAsync(bare)),
             ("`new LexPolicyClient(options)`", () => Workload.PairAsync(direct)),
             ("DI client (`services.AddLexPolicyClient(...)`)", () => Workload.PairAsync(injected)),
         ];
