@@ -9,7 +9,7 @@ namespace LexV2.ResourcePolicy.Tests.Signing;
 /// </summary>
 internal static class SigV4Spec
 {
-    public static string Hex(byte[] bytes) => Convert.ToHexStringLower(bytes);
+    public static string Hex(byte[] bytes) => Convert.ToHexString(bytes).ToLowerInvariant(); // ToHexStringLower is .NET 9+: these tests also run on .NET 8
 
     public static string Sha256Hex(string text) => Hex(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
