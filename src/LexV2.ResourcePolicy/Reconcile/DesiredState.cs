@@ -166,7 +166,16 @@ public sealed class DesiredStateException : Exception
     /// <param name="fileName">The file (or other source) the document came from; <see langword="null"/> when unknown.</param>
     /// <param name="problems">The problems (at least one).</param>
     public DesiredStateException(string? fileName, IReadOnlyList<DesiredStateProblem> problems)
-        : base(BuildMessage(fileName, problems))
+        : this(fileName, problems, null)
+    {
+    }
+
+    /// <summary>Creates the exception with its cause.</summary>
+    /// <param name="fileName">The file (or other source) the document came from; <see langword="null"/> when unknown.</param>
+    /// <param name="problems">The problems (at least one).</param>
+    /// <param name="innerException">The cause, e.g. the JSON reader's error.</param>
+    public DesiredStateException(string? fileName, IReadOnlyList<DesiredStateProblem> problems, Exception? innerException)
+        : base(BuildMessage(fileName, problems), innerException)
     {
         FileName = fileName;
         Problems = problems;

@@ -108,8 +108,10 @@ internal sealed class PlanResourceEntry
 
     public bool Prune { get; init; }
 
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)] // null says "there was no policy"
     public required string? RevisionId { get; init; }
 
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public required string? PolicySha256 { get; init; }
 
     public required List<PlanChangeEntry?>? Changes { get; init; }
@@ -161,7 +163,7 @@ internal static partial class ReconcileJson
         }
         catch (JsonException e)
         {
-            throw new DesiredStateException(source, [Describe(e)]);
+            throw new DesiredStateException(source, [Describe(e)], e);
         }
     }
 
@@ -181,21 +183,27 @@ internal static partial class ReconcileJson
 
         if (MissingPattern().Match(message) is { Success: true } missing)
         {
-            return new(path, $"missing required member(s) {missing.Groups[1].Value}" + where);
+            string[] names = missing.Groups[1].Value.Split(", ");
+            return names.Length == 1
+                ? new(path + "." + names[0].Trim('\''), "is required" + where)
+                : new(path, $"missing required members {missing.Groups[1].Value}" + where);
         }
 
-        if (ConvertPattern().Match(message) is { Success: true } convert)
+        if (message.Contains("could not be converted", StringComparison.Ordinal))
         {
-            string expected = convert.Groups[1].Value switch
+            // The serializer names the containing type; the member at the end of the path says what was expected.
+            string member = path[(path.LastIndexOf('.') + 1)..];
+            member = member.Contains('[', StringComparison.Ordinal) && !member.StartsWith("['", StringComparison.Ordinal) ? member[..member.IndexOf('[', StringComparison.Ordinal)] : member;
+            string expected = member switch
             {
-                var t when t.EndsWith(".Effect", StringComparison.Ordinal) => "\"Allow\" or \"Deny\"",
-                var t when t.Contains("Boolean", StringComparison.Ordinal) => "true or false",
-                var t when t.Contains("Int32", StringComparison.Ordinal) => "a whole number",
-                var t when t.Contains("List", StringComparison.Ordinal) => "a list",
-                var t when t.Contains("Dictionary", StringComparison.Ordinal) => "an object",
-                var t when t.Contains("String", StringComparison.Ordinal) => "a string",
-                var t when t.Contains("DateTimeOffset", StringComparison.Ordinal) => "an ISO 8601 date and time",
-                _ => "another kind of value",
+                "effect" => "\"Allow\" or \"Deny\"",
+                "prune" => "true or false",
+                "formatVersion" => "a whole number",
+                "createdAt" => "an ISO 8601 date and time",
+                "resources" or "statements" or "principal" or "action" or "changes" or "unchanged" => path.EndsWith(']') ? "an object or string item" : "a list",
+                "condition" => "an object of operators, each an object of key: value strings",
+                _ when path.EndsWith(']') => "a string or object item",
+                _ => "a string (or an object where the member holds one)",
             };
             return new(path, "wrong type of value: expected " + expected + where);
         }
@@ -216,6 +224,4 @@ internal static partial class ReconcileJson
     [GeneratedRegex("missing required properties including: (.*)\\.", RegexOptions.CultureInvariant)]
     private static partial Regex MissingPattern();
 
-    [GeneratedRegex("could not be converted to ([^ .]+(\\.[^ .]+)*)", RegexOptions.CultureInvariant)]
-    private static partial Regex ConvertPattern();
 }
