@@ -91,6 +91,14 @@ internal static class GrantCommands
         {
             string[]? chosen = withActions && run.Get(actions) is { Length: > 0 } a ? a : null;
             var statement = build(run, run.Get(arn), run.Get(sid), chosen);
+            var single = new DesiredState { Resources = [new DesiredResource { ResourceArn = statement.ResourceArn, Statements = [statement] }] };
+            if (single.Validate() is { Count: > 0 } problems)
+            {
+                // Checked before EnsureStatementAsync's first read, so bad input sends nothing at all.
+                const string Prefix = "$.resources[0].statements[0].";
+                throw new ToolException(string.Join("\nerror: ", problems.Select(p => (p.Path.StartsWith(Prefix, StringComparison.Ordinal) ? p.Path[Prefix.Length..] : p.Path) + ": " + p.Message)));
+            }
+
             foreach (var finding in PolicyLinter.Lint(statement))
             {
                 await run.Error.WriteLineAsync("warning: " + finding);
@@ -98,7 +106,7 @@ internal static class GrantCommands
 
             if (run.Get(dryRun))
             {
-                await run.Out.WriteLineAsync(new DesiredState { Resources = [new DesiredResource { ResourceArn = statement.ResourceArn, Statements = [statement] }] }.ToJson());
+                await run.Out.WriteLineAsync(single.ToJson());
                 await run.Error.WriteLineAsync("Dry run: nothing was sent.");
                 return ExitCodes.Success;
             }

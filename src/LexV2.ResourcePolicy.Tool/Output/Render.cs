@@ -61,9 +61,13 @@ internal static class Render
         w.WriteLine("Plan: " + plan);
     }
 
-    /// <summary>An access key id with all but its first and last four characters hidden.</summary>
-    public static string Mask(string accessKeyId) =>
-        accessKeyId.Length < 12 ? new string('*', accessKeyId.Length) : accessKeyId[..4] + new string('*', accessKeyId.Length - 8) + accessKeyId[^4..];
+    /// <summary>An access key id with all but its first four (and, for a full-length id, last four) characters hidden.</summary>
+    public static string Mask(string accessKeyId) => accessKeyId.Length switch
+    {
+        < 8 => new string('*', accessKeyId.Length),
+        < 16 => accessKeyId[..4] + new string('*', accessKeyId.Length - 4),
+        _ => accessKeyId[..4] + new string('*', accessKeyId.Length - 8) + accessKeyId[^4..],
+    };
 
     private static IEnumerable<string> Principal(PolicyPrincipal p) => p.IsAnyone
         ? ["*"]
