@@ -41,12 +41,7 @@ public class OtherCommandTests
     public async Task Show_InvalidArn_Exit1_NothingSent(string arn, string expected)
     {
         using var tool = new ToolHarness();
-
-        var run = await tool.RunAsync("show", arn);
-
-        Assert.Equal(1, run.Code);
-        Assert.Contains(expected, run.Err, StringComparison.Ordinal);
-        Assert.Equal(0, tool.Sent);
+        await tool.AssertRefusedAsync(expected, "show", arn);
     }
 
     [Fact]
@@ -82,12 +77,7 @@ public class OtherCommandTests
     public async Task GrantRevoke_BadInput_Exit1_NothingSent(string[] args, string expected)
     {
         using var tool = new ToolHarness();
-
-        var run = await tool.RunAsync(args);
-
-        Assert.Equal(1, run.Code);
-        Assert.Contains(expected, run.Err, StringComparison.Ordinal);
-        Assert.Equal(0, tool.Sent);
+        await tool.AssertRefusedAsync(expected, args);
     }
 
     [Fact]
@@ -157,19 +147,14 @@ public class OtherCommandTests
     public async Task Lint_BadFile_Exit1(string content, string expected)
     {
         using var tool = new ToolHarness();
-
-        var run = await tool.RunAsync("lint", "--file", tool.File_("bad.json", content));
-
-        Assert.Equal(1, run.Code);
-        Assert.Contains(expected, run.Err, StringComparison.Ordinal);
-        Assert.Equal(0, tool.Sent);
+        await tool.AssertRefusedAsync(expected, "lint", "--file", tool.File_("bad.json", content));
     }
 
     [Fact]
     public async Task Lint_NeitherFileNorArn_Exit1()
     {
         using var tool = new ToolHarness();
-        Assert.Contains("give either --file FILE or an ARN", (await tool.RunAsync("lint")).Err, StringComparison.Ordinal);
+        await tool.AssertRefusedAsync("give either --file FILE or an ARN", "lint");
     }
 
     [Fact]

@@ -198,11 +198,7 @@ public class PlanApplyCommandTests
         string statement = "{ \"statementId\": \"Same\", \"effect\": \"Allow\", \"principal\": [ { \"arn\": \"arn:aws:iam::123456789012:role/r\" } ], \"action\": [ \"lex:DescribeBot\" ] }";
         string file = tool.File_("dup.json", $"{{\"resources\":[{{\"resourceArn\":\"{Bot}\",\"statements\":[{statement},{statement}]}}]}}");
 
-        var run = await tool.RunAsync("plan", "--file", file);
-
-        Assert.Equal(1, run.Code);
-        Assert.Contains($"error: {file}: $.resources[0].statements[1].statementId: duplicate statementId 'Same' (also at $.resources[0].statements[0])", run.Err, StringComparison.Ordinal);
-        Assert.Equal(0, tool.Sent);
+        await tool.AssertRefusedAsync($"error: {file}: $.resources[0].statements[1].statementId: duplicate statementId 'Same' (also at $.resources[0].statements[0])", "plan", "--file", file);
     }
 
     [Fact]
@@ -211,10 +207,7 @@ public class PlanApplyCommandTests
         using var tool = new ToolHarness();
         string file = tool.File_("typo.json", Desired().Replace("lex:ListBotAliases", "lex:ListBotAlias", StringComparison.Ordinal));
 
-        var strict = await tool.RunAsync("plan", "--file", file, "--strict");
-        Assert.Equal(1, strict.Code);
-        Assert.Contains($"error: {file}: $.resources[0].statements[0].action[1]: UnknownAction: 'lex:ListBotAlias' is not a Lex V2 action; did you mean 'lex:ListBotAliases'?", strict.Err, StringComparison.Ordinal);
-        Assert.Equal(0, tool.Sent);
+        await tool.AssertRefusedAsync($"error: {file}: $.resources[0].statements[0].action[1]: UnknownAction: 'lex:ListBotAlias' is not a Lex V2 action; did you mean 'lex:ListBotAliases'?", "plan", "--file", file, "--strict");
 
         Assert.Equal(0, (await tool.RunAsync("plan", "--file", file)).Code);
     }
@@ -232,12 +225,7 @@ public class PlanApplyCommandTests
     {
         using var tool = new ToolHarness();
         tool.File_("lex.json", Desired());
-
-        var run = await tool.RunAsync([.. args.Select(a => a is "lex.json" or "plan.json" ? Path.Combine(tool.Dir, a) : a)]);
-
-        Assert.Equal(1, run.Code);
-        Assert.Contains(expected, run.Err, StringComparison.Ordinal);
-        Assert.Equal(0, tool.Sent);
+        await tool.AssertRefusedAsync(expected, [.. args.Select(a => a is "lex.json" or "plan.json" ? Path.Combine(tool.Dir, a) : a)]);
     }
 
     [Fact]
@@ -247,12 +235,6 @@ public class PlanApplyCommandTests
         string planPath = Path.Combine(tool.Dir, "plan.json");
         await tool.RunAsync("plan", "--file", tool.File_("lex.json", Desired()), "--out", planPath);
         File.WriteAllText(planPath, File.ReadAllText(planPath).Replace("\"formatVersion\": 1", "\"formatVersion\": 9", StringComparison.Ordinal));
-        int sent = tool.Sent;
-
-        var run = await tool.RunAsync("apply", planPath);
-
-        Assert.Equal(1, run.Code);
-        Assert.Contains($"error: {planPath}: $.formatVersion: is 9", run.Err, StringComparison.Ordinal);
-        Assert.Equal(sent, tool.Sent);
+        await tool.AssertRefusedAsync($"error: {planPath}: $.formatVersion: is 9", "apply", planPath);
     }
 }

@@ -67,6 +67,17 @@ internal sealed class ToolHarness : IDisposable
         return (code, output.ToString(), error.ToString());
     }
 
+    /// <summary>Runs the tool and checks that it refused the input: exit code 1, <paramref name="expected"/> on standard error, nothing sent.</summary>
+    public async Task<string> AssertRefusedAsync(string expected, params string[] args)
+    {
+        int sent = Sent;
+        var run = await RunAsync(args);
+        Assert.True(run.Code == 1, $"exit {run.Code}: {run.Err}");
+        Assert.Contains(expected, run.Err, StringComparison.Ordinal);
+        Assert.Equal(sent, Sent);
+        return run.Err;
+    }
+
     /// <summary>The number of requests that reached the emulator (to prove nothing was sent).</summary>
     public int Sent => Emulator.Requests.Count;
 
