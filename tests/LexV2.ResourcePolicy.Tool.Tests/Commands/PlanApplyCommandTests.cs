@@ -147,6 +147,34 @@ public class PlanApplyCommandTests
     }
 
     [Fact]
+    public async Task Apply_OnATerminal_PrintsEachResourceAsItCompletes_ThenTheSummary()
+    {
+        using var tool = new ToolHarness();
+        var output = new RequestCountingWriter(tool.Emulator);
+        var env = new ToolEnvironment { Out = output, Error = TextWriter.Null, IsTerminalOutput = true, Transport = tool.Emulator, ProfilesLocation = tool.ProfilesFile };
+
+        int code = await LexPolicyCli.RunAsync(["apply", "--file", tool.File_("lex.json", Desired()), "--auto-approve", "--concurrency", "1", "--profile", "test"], env);
+
+        Assert.Equal(0, code);
+        Assert.Equal([$"{Bot}: applied", $"{Alias}: applied", $"{Prod}: applied", "Apply: 3 applied"], output.Lines.Select(l => l.Text.Split(" +")[0].Split(',')[0]));
+        // 3 plan reads, then per resource a read and a write: each line is printed right after its resource's write.
+        Assert.Equal([5, 7, 9, 9], output.Lines.Select(l => l.RequestsSoFar));
+    }
+
+    private sealed class RequestCountingWriter(Testing.LexPolicyEmulator emulator) : StringWriter
+    {
+        public List<(string Text, int RequestsSoFar)> Lines { get; } = [];
+
+        public override void WriteLine(string? value) => Lines.Add((value ?? string.Empty, emulator.Requests.Count));
+
+        public override Task WriteLineAsync(string? value)
+        {
+            WriteLine(value);
+            return Task.CompletedTask;
+        }
+    }
+
+    [Fact]
     public async Task Apply_OneResourceFails_OthersApplied_Exit1_JsonSaysWhich()
     {
         using var tool = new ToolHarness();
