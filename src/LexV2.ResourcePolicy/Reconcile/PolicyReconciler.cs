@@ -323,6 +323,11 @@ public sealed class PolicyReconciler
             throw new LexPolicyException($"The current policy of {resourceArn} cannot be read, so it is not changed: {error}");
         }
 
+        if (string.IsNullOrEmpty(described.RevisionId))
+        {
+            throw new LexPolicyException($"The policy of {resourceArn} was described without a revision id, so it cannot be changed safely (every write must name the revision it replaces).");
+        }
+
         return new CurrentPolicy(document, described.RevisionId, ReconcilePlan.Digest(document));
     }
 

@@ -17,6 +17,9 @@ internal sealed class FakeLexPolicyClient : ILexPolicyClient
 
     public TimeSpan Delay { get; set; }
 
+    /// <summary>Answer Describe without a revision id, as a broken proxy might.</summary>
+    public bool OmitRevision { get; set; }
+
     public int MaxInFlight { get; private set; }
 
     /// <summary>Runs before each call (operation, ARN); throw from it to fail the call.</summary>
@@ -41,7 +44,7 @@ internal sealed class FakeLexPolicyClient : ILexPolicyClient
     public Task<DescribeResourcePolicyResponse> DescribeResourcePolicyAsync(DescribeResourcePolicyRequest request, CancellationToken cancellationToken = default) =>
         Call("Describe", request.ResourceArn, () =>
             _policies.TryGetValue(request.ResourceArn, out var p)
-                ? new DescribeResourcePolicyResponse { ResourceArn = request.ResourceArn, Policy = p.Policy, RevisionId = Rev(p.Revision) }
+                ? new DescribeResourcePolicyResponse { ResourceArn = request.ResourceArn, Policy = p.Policy, RevisionId = OmitRevision ? null : Rev(p.Revision) }
                 : throw new ResourceNotFoundException("no policy"));
 
     public Task<CreateResourcePolicyResponse> CreateResourcePolicyAsync(CreateResourcePolicyRequest request, CancellationToken cancellationToken = default) =>

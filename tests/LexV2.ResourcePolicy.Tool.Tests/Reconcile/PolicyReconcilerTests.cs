@@ -340,6 +340,20 @@ public class PolicyReconcilerTests
     }
 
     [Fact]
+    public async Task Plan_PolicyDescribedWithoutRevision_IsAnErrorForThatResource_NeverABlindWrite()
+    {
+        var fake = new FakeLexPolicyClient { OmitRevision = true };
+        fake.Seed(Alias, PolicyWith("Base"));
+        var reconciler = new PolicyReconciler(fake);
+
+        var result = await reconciler.ReconcileAsync(new DesiredState { Resources = [Resource(Alias, true)] });
+
+        Assert.Equal(ApplyOutcome.Failed, result.Resources[0].Outcome);
+        Assert.Contains("without a revision id", result.Resources[0].Message, StringComparison.Ordinal);
+        Assert.All(fake.Calls, c => Assert.StartsWith("Describe", c, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Constructor_RejectsOutOfRangeOptions()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new PolicyReconciler(new FakeLexPolicyClient(), new ReconcileOptions { MaxConcurrency = 0 }));
