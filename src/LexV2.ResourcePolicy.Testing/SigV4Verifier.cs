@@ -33,7 +33,8 @@ internal sealed class SigV4Verifier(IReadOnlyDictionary<string, string> secrets,
         string? declared = request.Joined("x-amz-content-sha256");
         if (declared is not null && declared != "UNSIGNED-PAYLOAD" && declared != payloadHash)
         {
-            return new EmulatorError(HttpStatusCode.BadRequest, "InvalidSignatureException", "The provided 'x-amz-content-sha256' header does not match what was computed.");
+            // S3 answers XAmzContentSHA256Mismatch (400); JSON services reject it as a signature that does not verify.
+            return Forbidden("InvalidSignatureException", "The provided 'x-amz-content-sha256' header does not match what was computed.");
         }
 
         var canonical = new StringBuilder();
@@ -135,18 +136,24 @@ internal sealed class SigV4Verifier(IReadOnlyDictionary<string, string> secrets,
         string? amzDate = request.Joined("x-amz-date");
         if (amzDate is null)
         {
-            return new EmulatorError(HttpStatusCode.BadRequest, "IncompleteSignatureException", "Authorization header requires existence of a valid 'X-Amz-Date' header.");
+            return Forbidden("IncompleteSignatureException", "Authorization header requires existence of a valid 'X-Amz-Date' header.");
         }
 
         if (!DateTimeOffset.TryParseExact(amzDate, "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var signedAt))
         {
-            return new EmulatorError(HttpStatusCode.BadRequest, "IncompleteSignatureException", $"Date must be in ISO-8601 'basic format'. Got '{amzDate}'. See http://en.wikipedia.org/wiki/ISO_8601");
+            return Forbidden("IncompleteSignatureException", $"Date must be in ISO-8601 'basic format'. Got '{amzDate}'. See http://en.wikipedia.org/wiki/ISO_8601");
         }
 
         string[] names = signedHeaders.Split(';');
         if (!names.Contains("host"))
         {
             return Forbidden("InvalidSignatureException", "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+        }
+
+        if (!names.Contains("x-amz-date"))
+        {
+            // The date is sent but not signed, so a captured signature could be replayed with another date: incomplete.
+            return Forbidden("IncompleteSignatureException", "'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.");
         }
 
         string[] scope = credential.Split('/');
