@@ -30,6 +30,7 @@ internal static class LexPolicyCli
         root.Subcommands.Add(GrantCommands.Revoke(globals, env));
         root.Subcommands.Add(LintCommand.Create(globals, env));
         root.Subcommands.Add(CallerPolicyCommand.Create(globals, env));
+        root.Subcommands.Add(ServeCommand.Create(globals, env));
         root.Subcommands.Add(DoctorCommand.Create(globals, env));
         return root;
     }

@@ -213,7 +213,7 @@ public class OtherCommandTests
         var help = await tool.RunAsync("--help");
 
         Assert.Equal(0, help.Code);
-        foreach (string command in new[] { "show", "plan", "apply", "grant", "revoke", "lint", "caller-policy", "doctor" })
+        foreach (string command in new[] { "show", "plan", "apply", "grant", "revoke", "lint", "caller-policy", "serve", "doctor" })
         {
             Assert.Matches($"(?m)^  {command}\\b", help.Out);
         }
