@@ -27,5 +27,26 @@ publish src/LexV2.ResourcePolicy.Tool tool
 tool="$out/tool/lexpolicy"
 echo "tool: $(du -m "$tool" | cut -f1) MB native binary"
 start=$(date +%s%N); "$tool" --help >/dev/null; echo "tool: --help in $(( ($(date +%s%N) - start) / 1000000 )) ms"
-"$tool" caller-policy arn:aws:lex:us-east-1:123456789012:bot/ABCDEFGHIJ --for read >/dev/null
+
+# The native tool against its own native serve: plan, apply, a clean plan, prune to nothing.
+"$tool" serve --port 0 --parent-pid $$ >"$out/serve.out" &
+serve=$!
+trap 'kill $serve 2>/dev/null || true; rm -rf "$out"' EXIT
+for _ in $(seq 50); do grep -q Listening "$out/serve.out" && break; sleep 0.1; done
+endpoint=$(sed -n 's/^Listening on //p' "$out/serve.out")
+export AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY AWS_REGION=us-east-1
+arn=arn:aws:lex:us-east-1:123456789012:bot-alias/ABCDEFGHIJ/TSTALIASID
+cat >"$out/lex.json" <<JSON
+{ "resources": [ { "resourceArn": "$arn", "prune": true, "statements": [
+  { "statementId": "AllowConnect", "effect": "Allow", "principal": [ { "service": "connect.amazonaws.com" } ],
+    "action": [ "lex:RecognizeText", "lex:StartConversation" ],
+    "condition": { "StringEquals": { "aws:SourceAccount": "123456789012" },
+                   "ArnEquals": { "aws:SourceArn": "arn:aws:connect:us-east-1:123456789012:instance/abc" } } } ] } ] }
+JSON
+"$tool" plan --file "$out/lex.json" --endpoint-url "$endpoint" --detailed-exitcode >/dev/null && { echo "tool: expected pending changes" >&2; exit 1; } || [ $? -eq 2 ]
+start=$(date +%s%N)
+"$tool" apply --file "$out/lex.json" --auto-approve --endpoint-url "$endpoint" | tail -1
+echo "tool: apply (process start to exit, over HTTP) in $(( ($(date +%s%N) - start) / 1000000 )) ms"
+"$tool" plan --file "$out/lex.json" --endpoint-url "$endpoint" --detailed-exitcode >/dev/null
+"$tool" revoke "$arn" AllowConnect --endpoint-url "$endpoint"
 [ "$total" -eq 0 ]
