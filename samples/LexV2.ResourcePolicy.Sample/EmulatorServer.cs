@@ -1,33 +1,27 @@
-using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using LexV2.ResourcePolicy.Testing;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace LexV2.ResourcePolicy.Sample;
 
 /// <summary>
-/// <c>serve</c> mode: the emulator over HTTP on 127.0.0.1, so any AWS client (the AWS CLI with <c>--endpoint-url</c>, another
-/// language's SDK) can use it exactly as it uses the real service. Runs until SIGINT/SIGTERM.
+/// <c>serve</c> mode: the emulator over HTTP on 127.0.0.1 (<see cref="LexPolicyEmulatorServer"/>), so any AWS client (the AWS
+/// CLI with <c>--endpoint-url</c>, another language's SDK) can use it exactly as it uses the real service. Runs until
+/// SIGINT/SIGTERM, or until the process given by <c>--parent-pid</c> is gone.
 /// </summary>
 public static class EmulatorServer
 {
-    private const int MaxBodyBytes = 1024 * 1024;
+    private const string Usage = "Usage: serve [--port N] [--access-key K --secret-key S] [--region R] [--parent-pid P]";
 
     /// <summary>Serves until stopped; prints <c>Listening on http://127.0.0.1:PORT</c> once it accepts connections.</summary>
     /// <param name="args"><c>[--port N] [--access-key K --secret-key S] [--region R] [--parent-pid P]</c>.</param>
     /// <param name="output">Where the listening line goes.</param>
     /// <param name="stopping">Stops the server (besides SIGINT/SIGTERM).</param>
-    /// <returns>The exit code.</returns>
+    /// <returns>The exit code: 0 after a stop, 1 when the port cannot be used, 2 for bad arguments.</returns>
     public static async Task<int> RunAsync(string[] args, TextWriter output, CancellationToken stopping = default)
     {
         Arguments a;
+        int port = 0, parentPid = 0;
         try
         {
             a = new Arguments(args);
@@ -35,14 +29,18 @@ public static class EmulatorServer
             {
                 throw new ArgumentException("--access-key and --secret-key go together.");
             }
+
+            if ((a["--port"] is { } p && !int.TryParse(p, out port)) || (a["--parent-pid"] is { } pid && !int.TryParse(pid, out parentPid)))
+            {
+                throw new ArgumentException("--port and --parent-pid take numbers.");
+            }
         }
         catch (ArgumentException e)
         {
-            await Console.Error.WriteLineAsync("serve: " + e.Message + " Usage: serve [--port N] [--access-key K --secret-key S] [--region R] [--parent-pid P]");
+            await Console.Error.WriteLineAsync("serve: " + e.Message + " " + Usage);
             return 2;
         }
 
-        int port = int.TryParse(a["--port"], out int p) ? p : 0;
         var options = new LexPolicyEmulatorOptions { Region = a["--region"] };
         if (a["--access-key"] is { } key)
         {
@@ -50,43 +48,78 @@ public static class EmulatorServer
             options.Credentials[key] = a["--secret-key"]!;
         }
 
-        var emulator = new LexPolicyEmulator(options);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k =>
+        LexPolicyEmulatorServer server;
+        try
         {
-            k.Listen(IPAddress.Loopback, port);
-            k.Limits.MaxRequestBodySize = MaxBodyBytes;
-        });
-        builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
-        await using var app = builder.Build();
-        app.Run(context => HandleAsync(emulator, context));
-
-        await app.StartAsync(stopping);
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        await output.WriteLineAsync("Listening on " + address.Replace("localhost", "127.0.0.1", StringComparison.Ordinal));
-        await output.FlushAsync(stopping);
-        if (a["--parent-pid"] is { } parent && int.TryParse(parent, out int parentPid))
+            server = LexPolicyEmulatorServer.Start(new LexPolicyEmulator(options), port);
+        }
+        catch (Exception e) when (e is SocketException or ArgumentException)
         {
-            // For test harnesses: stop when the process that started us is gone, even if it crashed before stopping us.
-            var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
-            _ = Task.Run(async () =>
-            {
-                while (!lifetime.ApplicationStopping.IsCancellationRequested)
-                {
-                    if (!IsAlive(parentPid))
-                    {
-                        lifetime.StopApplication();
-                        return;
-                    }
-
-                    await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
-                }
-            }, CancellationToken.None);
+            await Console.Error.WriteLineAsync($"serve: cannot listen on 127.0.0.1:{port}: {e.Message}");
+            return 1;
         }
 
-        await app.WaitForShutdownAsync(stopping);
+        await using (server)
+        {
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            using var sigint = OnSignal(PosixSignal.SIGINT, stop);
+            using var sigterm = OnSignal(PosixSignal.SIGTERM, stop);
+            await output.WriteLineAsync("Listening on " + server.Endpoint.GetLeftPart(UriPartial.Authority));
+            await output.FlushAsync(stopping);
+            if (parentPid != 0)
+            {
+                // For test harnesses: stop when the process that started us is gone, even if it crashed before stopping us.
+                _ = WatchParentAsync(parentPid, stop);
+            }
+
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped.
+            }
+        }
+
         return 0;
+    }
+
+    private static PosixSignalRegistration? OnSignal(PosixSignal signal, CancellationTokenSource stop)
+    {
+        try
+        {
+            return PosixSignalRegistration.Create(signal, context =>
+            {
+                context.Cancel = true; // exit through the normal path (close connections, exit code 0)
+                stop.Cancel();
+            });
+        }
+        catch (PlatformNotSupportedException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task WatchParentAsync(int parentPid, CancellationTokenSource stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            if (!IsAlive(parentPid))
+            {
+                await stop.CancelAsync();
+                return;
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
     }
 
     private static bool IsAlive(int pid)
@@ -99,63 +132,6 @@ public static class EmulatorServer
         catch (ArgumentException)
         {
             return false;
-        }
-    }
-
-    private static async Task HandleAsync(LexPolicyEmulator emulator, HttpContext context)
-    {
-        string rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path + context.Request.QueryString;
-        if (!Uri.TryCreate("http://" + context.Request.Host + rawTarget, UriKind.Absolute, out var uri))
-        {
-            context.Response.StatusCode = 400;
-            return;
-        }
-
-        using var body = new MemoryStream();
-        await context.Request.Body.CopyToAsync(body, context.RequestAborted);
-        using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), uri);
-        // A content object carries the content headers (Content-Type, Content-Length) a client may have signed, even with no body.
-        if (body.Length > 0 || context.Request.ContentType is not null || context.Request.Headers.ContentLength is not null)
-        {
-            request.Content = new ByteArrayContent(body.ToArray());
-        }
-
-        foreach (var header in context.Request.Headers)
-        {
-            if (!request.Headers.TryAddWithoutValidation(header.Key, (IEnumerable<string?>)header.Value))
-            {
-                request.Content?.Headers.TryAddWithoutValidation(header.Key, (IEnumerable<string?>)header.Value);
-            }
-        }
-
-        HttpResponseMessage response;
-        try
-        {
-            response = await emulator.ProcessAsync(request, rawTarget, context.RequestAborted);
-        }
-        catch (HttpRequestException)
-        {
-            context.Abort(); // an injected dropped connection
-            return;
-        }
-
-        using (response)
-        {
-            context.Response.StatusCode = (int)response.StatusCode;
-            foreach (var header in response.Headers.Concat(response.Content.Headers))
-            {
-                if (!string.Equals(header.Key, "Transfer-Encoding", StringComparison.OrdinalIgnoreCase))
-                {
-                    context.Response.Headers[header.Key] = header.Value.ToArray();
-                }
-            }
-
-            byte[] bytes = await response.Content.ReadAsByteArrayAsync(context.RequestAborted);
-            if (bytes.Length > 0)
-            {
-                context.Response.ContentLength = bytes.Length;
-                await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
-            }
         }
     }
 }

@@ -11,10 +11,11 @@ namespace LexV2.ResourcePolicy.Testing;
 /// An in-memory emulator of the six Lex V2 resource-policy operations, as an <see cref="HttpMessageHandler"/>: put it under the
 /// real client (<see cref="CreateClient"/>, or <c>UseLexPolicyEmulator</c> on the client's <c>IHttpClientBuilder</c>) and the
 /// client's serialization, signing, retries and error mapping all run unchanged. Semantics are those of the API documentation:
-/// one policy per resource ARN, decimal revision ids that grow by one per change, statement ids unique per policy, stale
-/// <c>expectedRevisionId</c> → 412, duplicate statement → 409, missing policy or statement → 404, documented constraints → 400,
-/// SigV4 verified on every request (403 otherwise). Thread-safe. Disposing it does nothing, so HttpClientFactory may recycle
-/// handlers around it without losing state.
+/// one policy per resource ARN, decimal revision ids that grow by one per change, statement ids
+/// unique per policy, stale <c>expectedRevisionId</c> → 412, duplicate statement → 409, missing policy or statement → 404,
+/// documented constraints → 400, SigV4 verified on every request over its wire form (403
+/// otherwise). To serve it over HTTP to any AWS client, use <see cref="LexPolicyEmulatorServer"/>. Thread-safe. Disposing it
+/// does nothing, so HttpClientFactory may recycle handlers around it without losing state.
 /// </summary>
 public sealed class LexPolicyEmulator : HttpMessageHandler
 {
@@ -144,8 +145,10 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
     }
 
     /// <summary>
-    /// Answers one request. <paramref name="rawPathAndQuery"/> is the request target exactly as it arrived on the wire, for
-    /// hosts that serve the emulator over HTTP (a <see cref="Uri"/> may normalize it); <see langword="null"/> uses the request URI.
+    /// Answers one request as it would be answered over a socket: the request is first turned into the header lines .NET's
+    /// <c>SocketsHttpHandler</c> writes for it, and the signature is verified on those. <paramref name="rawPathAndQuery"/> is
+    /// the request target exactly as it arrived on the wire, for hosts that serve the emulator over HTTP themselves (a
+    /// <see cref="Uri"/> may normalize it); <see langword="null"/> uses the request URI.
     /// </summary>
     /// <param name="request">The request.</param>
     /// <param name="rawPathAndQuery">The raw request target, if known.</param>
@@ -155,37 +158,60 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
     public async Task<HttpResponseMessage> ProcessAsync(HttpRequestMessage request, string? rawPathAndQuery, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        byte[] body = request.Content is null ? [] : await request.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-        string target = rawPathAndQuery ?? request.RequestUri?.PathAndQuery ?? "/";
-        var route = Route(request.Method, target);
-        var headers = request.Headers.Concat(request.Content?.Headers ?? Enumerable.Empty<KeyValuePair<string, IEnumerable<string>>>())
-            .GroupBy(h => h.Key.ToLowerInvariant())
-            .ToDictionary(g => g.Key, g => string.Join(",", g.SelectMany(h => h.Value)), StringComparer.OrdinalIgnoreCase);
+        var wire = await WireRequest.FromMessageAsync(request, rawPathAndQuery, cancellationToken).ConfigureAwait(false);
+        var response = await AnswerAsync(wire, cancellationToken).ConfigureAwait(false)
+            ?? throw new HttpRequestException(HttpRequestError.ConnectionError, "The emulator dropped the connection (injected fault).", new IOException("Connection reset by peer (injected)."));
+        response.RequestMessage = request;
+        return response;
+    }
 
+    /// <inheritdoc/>
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        ProcessAsync(request, null, cancellationToken);
+
+    /// <summary>Does nothing: the emulator's state outlives handler recycling by HttpClientFactory.</summary>
+    /// <param name="disposing">Ignored.</param>
+    protected override void Dispose(bool disposing) => base.Dispose(disposing);
+
+    /// <summary>
+    /// The authentication checks that need no body, for a server deciding whether to read a body at all; <see langword="null"/>
+    /// when they pass (or signatures are not verified).
+    /// </summary>
+    internal EmulatorError? CheckAuthenticationHeaders(WireRequest head) =>
+        _options.VerifySignatures ? _verifier.VerifyHeaders(head, _options.TimeProvider.GetUtcNow()) : null;
+
+    /// <summary>Answers a request in its wire form; <see langword="null"/> means: drop the connection without an answer.</summary>
+    /// <param name="wire">The request.</param>
+    /// <param name="authenticationError">The error the caller already found with <see cref="CheckAuthenticationHeaders"/>, when it did not read the body.</param>
+    /// <param name="cancellationToken">Cancels the latency wait.</param>
+    internal async Task<HttpResponseMessage?> AnswerAsync(WireRequest wire, CancellationToken cancellationToken, EmulatorError? authenticationError = null)
+    {
+        var route = Route(wire.Method, wire.Target);
         var fault = Faults.Take();
         if (Faults.Latency > TimeSpan.Zero)
         {
             await Task.Delay(Faults.Latency, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
         }
 
+        DateTimeOffset now = _options.TimeProvider.GetUtcNow();
+        EmulatorError? authError = authenticationError ?? (_options.VerifySignatures ? _verifier.Verify(wire, now) : null);
         if (fault.Kind == EmulatorFaults.FaultKind.Drop)
         {
-            Record(new RecordedRequest(route.Operation, request.Method.Method, target, route.Arn, Encoding.UTF8.GetString(body), headers, 0, null));
-            throw new HttpRequestException(HttpRequestError.ConnectionError, "The emulator dropped the connection (injected fault).", new IOException("Connection reset by peer (injected)."));
+            Record(wire, route, 0, null);
+            return null;
         }
 
-        DateTimeOffset now = _options.TimeProvider.GetUtcNow();
         EmulatorError? error = fault.Kind switch
         {
             EmulatorFaults.FaultKind.Throttle => new EmulatorError((HttpStatusCode)429, "ThrottlingException", "Rate exceeded (injected fault)."),
             EmulatorFaults.FaultKind.Fail => new EmulatorError(fault.Status, fault.Status == HttpStatusCode.InternalServerError ? "InternalServerException" : string.Empty, "Injected server failure."),
-            _ => _options.VerifySignatures ? _verifier.Verify(request, target, body, now) : null,
+            _ => authError,
         };
 
         HttpResponseMessage? response = null;
         if (error is null)
         {
-            (response, error) = route.Error is { } routeError ? (null, routeError) : Handle(route, body);
+            (response, error) = route.Error is { } routeError ? (null, routeError) : Handle(route, wire.Body);
         }
 
         if (error is not null)
@@ -198,23 +224,16 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
         }
 
         response!.Headers.TryAddWithoutValidation("x-amzn-RequestId", Guid.NewGuid().ToString());
-
         response.Headers.Date = now;
-        response.RequestMessage = request;
-        Record(new RecordedRequest(route.Operation, request.Method.Method, target, route.Arn, Encoding.UTF8.GetString(body), headers, response.StatusCode, error?.Code is { Length: > 0 } c ? c : null));
+        Record(wire, route, response.StatusCode, error?.Code is { Length: > 0 } c ? c : null);
         return response;
     }
 
-    /// <inheritdoc/>
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        ProcessAsync(request, null, cancellationToken);
-
-    /// <summary>Does nothing: the emulator's state outlives handler recycling by HttpClientFactory.</summary>
-    /// <param name="disposing">Ignored.</param>
-    protected override void Dispose(bool disposing) => base.Dispose(disposing);
-
-    private void Record(RecordedRequest recorded)
+    private void Record(WireRequest wire, RouteMatch route, HttpStatusCode status, string? errorCode)
     {
+        var headers = wire.Lines.GroupBy(l => l.Key.ToLowerInvariant())
+            .ToDictionary(g => g.Key, g => string.Join(",", g.Select(l => l.Value)), StringComparer.OrdinalIgnoreCase);
+        var recorded = new RecordedRequest(route.Operation, wire.Method, wire.Target, route.Arn, Encoding.UTF8.GetString(wire.Body.Span), headers, status, errorCode);
         lock (_log)
         {
             _requests.Enqueue(recorded);
@@ -225,7 +244,7 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
         }
     }
 
-    private static RouteMatch Route(HttpMethod method, string target)
+    private static RouteMatch Route(string method, string target)
     {
         int q = target.IndexOf('?', StringComparison.Ordinal);
         string path = q >= 0 ? target[..q] : target;
@@ -244,7 +263,7 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
         // Both /policy/{arn}/ (botocore, AWS SDK for .NET) and /policy/{arn} (JavaScript SDK v3) are accepted.
         string[] s = path.TrimEnd('/').Split('/');
         string? Decode(int i) => i < s.Length ? Uri.UnescapeDataString(s[i]) : null;
-        string operation = (method.Method, s.Length) switch
+        string operation = (method, s.Length) switch
         {
             ("POST", 3) when s[1] == "policy" => "CreateResourcePolicy",
             ("GET", 3) when s[1] == "policy" => "DescribeResourcePolicy",
@@ -256,12 +275,12 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
         };
 
         EmulatorError? error = operation == "Unknown"
-            ? new EmulatorError(HttpStatusCode.NotFound, "UnknownOperationException", $"No operation matches {method.Method} {path}.")
+            ? new EmulatorError(HttpStatusCode.NotFound, "UnknownOperationException", $"No operation matches {method} {path}.")
             : null;
         return new RouteMatch(operation, s.Length > 2 && s[1] == "policy" ? Decode(2) : null, operation == "DeleteResourcePolicyStatement" ? Decode(4) : null, expected, error);
     }
 
-    private (HttpResponseMessage? Response, EmulatorError? Error) Handle(RouteMatch route, byte[] body)
+    private (HttpResponseMessage? Response, EmulatorError? Error) Handle(RouteMatch route, ReadOnlyMemory<byte> body)
     {
         string arn = route.Arn!;
         var error = EmulatorRules.CheckShape("resourceArn", "AmazonResourceName", arn)
@@ -282,7 +301,7 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
         {
             try
             {
-                json = JsonNode.Parse(body.Length == 0 ? "{}"u8 : body) as JsonObject;
+                json = JsonNode.Parse(body.Length == 0 ? "{}"u8 : body.Span) as JsonObject;
             }
             catch (JsonException)
             {
@@ -492,10 +511,17 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
 
     private static (HttpResponseMessage?, EmulatorError?) Fail(EmulatorError error) => (null, error);
 
-    private static HttpResponseMessage Error(EmulatorError error)
+    private static HttpResponseMessage Error(EmulatorError error) => ErrorResponse(error, html: true);
+
+    /// <summary>An error answer: JSON <c>{"message": ...}</c> with <c>x-amzn-ErrorType</c>, or without a code a proxy's HTML page (or bare JSON).</summary>
+    internal static HttpResponseMessage ErrorResponse(EmulatorError error, bool html)
     {
         HttpResponseMessage response;
-        if (error.Code.Length == 0)
+        if (error.Code.Length == 0 && !html)
+        {
+            response = Json(error.Status, new JsonObject { ["message"] = error.Message });
+        }
+        else if (error.Code.Length == 0)
         {
             // A proxy's answer: HTML, no AWS error type.
             response = new HttpResponseMessage(error.Status)

@@ -1,14 +1,9 @@
 using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Amazon.Runtime;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace LexV2.ResourcePolicy.Testing.Tests;
 
@@ -23,17 +18,37 @@ public class TransportSecurityTests
         using var certificate = X509CertificateLoader.LoadPkcs12(generated.Export(X509ContentType.Pfx), null);
         int served = 0;
 
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(certificate)));
-        await using var app = builder.Build();
-        app.Run(context => { Interlocked.Increment(ref served); return context.Response.WriteAsync("{}"); });
-        await app.StartAsync();
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        // A TLS server with a self-signed certificate: it counts the requests it gets past the handshake.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var address = new Uri($"https://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/");
+        using var stop = new CancellationTokenSource();
+        Task server = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var socket = await listener.AcceptSocketAsync(stop.Token);
+                await using var tls = new SslStream(new NetworkStream(socket, ownsSocket: false));
+                try
+                {
+                    await tls.AuthenticateAsServerAsync(certificate);
+                    byte[] buffer = new byte[4096];
+                    if (await tls.ReadAsync(buffer, stop.Token) > 0)
+                    {
+                        Interlocked.Increment(ref served);
+                        await tls.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"u8.ToArray(), stop.Token);
+                    }
+                }
+                catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException)
+                {
+                    // The client refused the certificate.
+                }
+            }
+        });
 
         using var client = new LexPolicyClient(new LexPolicyClientOptions
         {
-            ServiceUrl = new Uri($"https://127.0.0.1:{address.Port}/"),
+            ServiceUrl = address,
             Region = "us-east-1",
             Credentials = new BasicAWSCredentials("AKIDEXAMPLE", "secret"),
         });
@@ -43,7 +58,8 @@ public class TransportSecurityTests
         Assert.Equal("RequestFailed", e.ErrorCode);
         Assert.Equal(1, e.Attempts);
         Assert.Equal(0, served);
-        await app.StopAsync();
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => server);
     }
 
     [Theory]

@@ -1,0 +1,122 @@
+using System.CommandLine;
+using Amazon.Runtime;
+using Amazon.Runtime.Credentials;
+using LexV2.ResourcePolicy.Tool.Output;
+
+namespace LexV2.ResourcePolicy.Tool.Commands;
+
+/// <summary>
+/// <c>lexpolicy doctor [ARN]</c>: the region, endpoint, signing region and credential source the tool would use (the access key id
+/// masked, never a secret), and whether a DescribeResourcePolicy on the ARN is authorized.
+/// </summary>
+internal static class DoctorCommand
+{
+    public static Command Create(GlobalOptions globals, ToolEnvironment env)
+    {
+        var arn = new Argument<string?>("ARN") { Description = "Check that DescribeResourcePolicy on this bot or bot alias is authorized.", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("doctor", "Show the region, endpoint, signing region and credential source that would be used (never a secret), and check access to an ARN. Exit 1 when a check fails.") { arn };
+        Invocation.SetAction(command, globals, env, async (run, ct) =>
+        {
+            var connection = run.Connection();
+            var rows = new List<(string Name, string Value)>();
+            bool ok = true;
+            LexPolicyClient? client = null;
+            try
+            {
+                try
+                {
+                    client = connection.CreateClient(run.Env);
+                    rows.Add(("region", $"{client.SigningRegion} (from {(connection.EndpointUrl is not null && connection.Region is null ? "the default: an --endpoint-url without a region" : connection.RegionSource)})"));
+                    rows.Add(("endpoint", client.Endpoint.ToString()));
+                    rows.Add(("signing region", client.SigningRegion));
+                }
+                catch (ToolException e)
+                {
+                    rows.Add(("region", "NONE: " + e.Message));
+                    ok = false;
+                }
+
+                var (source, accessKey, credentialsOk) = await DescribeCredentialsAsync(connection, ct);
+                ok &= credentialsOk;
+                rows.Add(("credentials", source));
+                rows.Add(("access key id", accessKey));
+                if (run.Get(arn) is { } target && client is not null && credentialsOk)
+                {
+                    string resource = LexResourceArn.Parse(target);
+                    var (authorized, detail) = await CheckAsync(client, resource, ct);
+                    ok &= authorized;
+                    rows.Add(("DescribeResourcePolicy", $"{resource}: {detail}"));
+                }
+            }
+            finally
+            {
+                client?.Dispose();
+            }
+
+            if (run.Json)
+            {
+                JsonOut.Write(run.Out, w =>
+                {
+                    w.WriteStartObject();
+                    w.WriteBoolean("ok", ok);
+                    foreach (var (name, value) in rows)
+                    {
+                        w.WriteString(System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(name.Replace(" ", string.Empty, StringComparison.Ordinal)), value);
+                    }
+
+                    w.WriteEndObject();
+                });
+            }
+            else
+            {
+                int width = rows.Max(r => r.Name.Length) + 2;
+                foreach (var (name, value) in rows)
+                {
+                    await run.Out.WriteLineAsync((name + ":").PadRight(width) + value);
+                }
+            }
+
+            return ok ? ExitCodes.Success : ExitCodes.Error;
+        });
+        return command;
+    }
+
+    private static async Task<(string Source, string AccessKey, bool Ok)> DescribeCredentialsAsync(Connection connection, CancellationToken ct)
+    {
+        AWSCredentials credentials;
+        string source = connection.CredentialSource;
+        try
+        {
+            credentials = connection.Credentials ?? DefaultAWSCredentialsIdentityResolver.GetCredentials(null);
+            if (connection.Credentials is null)
+            {
+                source = "AWS SDK default chain: " + credentials.GetType().Name;
+            }
+
+            var keys = await credentials.GetCredentialsAsync();
+            ct.ThrowIfCancellationRequested();
+            return (source + (keys.UseToken ? ", temporary (session token)" : string.Empty), Render.Mask(keys.AccessKey ?? string.Empty), true);
+        }
+        catch (AmazonClientException e)
+        {
+            return ("NONE: " + e.Message, "-", false);
+        }
+    }
+
+    private static async Task<(bool Authorized, string Detail)> CheckAsync(LexPolicyClient client, string resource, CancellationToken ct)
+    {
+        try
+        {
+            var described = await client.DescribeResourcePolicyAsync(new DescribeResourcePolicyRequest { ResourceArn = resource }, ct);
+            return (true, $"authorized (policy at revision {described.RevisionId})");
+        }
+        catch (ResourceNotFoundException)
+        {
+            return (true, "authorized (no policy, or no such resource: the API answers 404 for both)");
+        }
+        catch (LexPolicyException e)
+        {
+            return (false, $"FAILED: {e.ErrorCode ?? "error"} (HTTP {(int)e.StatusCode}): {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,31 @@
+namespace LexV2.ResourcePolicy.Tool;
+
+/// <summary>The process exit codes; listed in <c>--help</c> and the README.</summary>
+internal static class ExitCodes
+{
+    /// <summary>Success; for <c>plan --detailed-exitcode</c>: nothing to change.</summary>
+    public const int Success = 0;
+
+    /// <summary>An error: invalid arguments or input file (nothing was sent), a failed call, a resource that failed to apply.</summary>
+    public const int Error = 1;
+
+    /// <summary><c>plan --detailed-exitcode</c>: changes are pending (drift).</summary>
+    public const int ChangesPending = 2;
+
+    /// <summary><c>lint</c>: the linter has findings.</summary>
+    public const int LintFindings = 3;
+
+    /// <summary><c>apply PLAN</c>: refused, a resource's revision moved since the plan was made; nothing was written. Plan again.</summary>
+    public const int PlanStale = 4;
+
+    public const string Help =
+        "Exit codes:\n" +
+        "  0  success (plan --detailed-exitcode: nothing to change)\n" +
+        "  1  error: bad arguments or input file (nothing was sent), a failed call, a resource that failed to apply\n" +
+        "  2  plan --detailed-exitcode: changes are pending (drift)\n" +
+        "  3  lint: there are findings\n" +
+        "  4  apply PLAN: refused, a resource's revision moved since the plan was made; nothing was written: plan again";
+}
+
+/// <summary>A problem with the user's input or environment, reported as one line and exit code 1.</summary>
+internal sealed class ToolException(string message) : Exception(message);

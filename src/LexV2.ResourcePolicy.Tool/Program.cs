@@ -1,0 +1,3 @@
+using LexV2.ResourcePolicy.Tool;
+
+return await LexPolicyCli.RunAsync(args, ToolEnvironment.FromConsole());

@@ -1,0 +1,227 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+
+namespace LexV2.ResourcePolicy.Reconcile;
+
+/// <summary>The desired-state file: <c>{ "$schema"?, "resources": [ ... ] }</c>.</summary>
+internal sealed class DesiredStateFile
+{
+    [JsonPropertyName("$schema")]
+    public string? Schema { get; init; }
+
+    public required List<ResourceEntry?>? Resources { get; init; }
+
+    public static string Write(DesiredState state) => JsonSerializer.Serialize(
+        new DesiredStateFile
+        {
+            Resources = [.. state.Resources.Select(r => (ResourceEntry?)new ResourceEntry
+            {
+                ResourceArn = r.ResourceArn,
+                Prune = r.Prune,
+                Statements = [.. r.Statements.Select(s => (StatementEntry?)StatementEntry.From(s))],
+            })],
+        },
+        ReconcileJson.Files.DesiredStateFile);
+
+    public static DesiredState Parse(string json, string? source)
+    {
+        var file = ReconcileJson.Deserialize(json, ReconcileJsonContext.Default.DesiredStateFile, source);
+        if (file.Resources is null)
+        {
+            throw new DesiredStateException(source, [new("$.resources", "is required")]);
+        }
+
+        return new DesiredState
+        {
+            Resources = [.. file.Resources.Select((r, i) => r is null
+                ? throw new DesiredStateException(source, [new($"$.resources[{i}]", "must be an object, not null")])
+                : new DesiredResource
+                {
+                    ResourceArn = r.ResourceArn ?? throw new DesiredStateException(source, [new($"$.resources[{i}].resourceArn", "is required")]),
+                    Prune = r.Prune,
+                    Statements = [.. (r.Statements ?? throw new DesiredStateException(source, [new($"$.resources[{i}].statements", "is required (an empty list, with prune, removes every statement)")]))
+                        .Select((s, j) => s?.ToRequest(r.ResourceArn) ?? throw new DesiredStateException(source, [new($"$.resources[{i}].statements[{j}]", "must be an object, not null")]))],
+                })],
+        };
+    }
+}
+
+/// <summary>One resource of a desired-state file.</summary>
+internal sealed class ResourceEntry
+{
+    public required string? ResourceArn { get; init; }
+
+    public bool Prune { get; init; }
+
+    public required List<StatementEntry?>? Statements { get; init; }
+}
+
+/// <summary>A statement in the API's member names (the body of CreateResourcePolicyStatement).</summary>
+internal sealed class StatementEntry
+{
+    public required string? StatementId { get; init; }
+
+    public required Effect Effect { get; init; }
+
+    public required List<Principal>? Principal { get; init; }
+
+    public required List<string>? Action { get; init; }
+
+    public Dictionary<string, Dictionary<string, string>>? Condition { get; init; }
+
+    public static StatementEntry From(CreateResourcePolicyStatementRequest r) => new()
+    {
+        StatementId = r.StatementId,
+        Effect = r.Effect,
+        Principal = [.. r.Principal],
+        Action = [.. r.Action],
+        Condition = r.Condition?.ToDictionary(op => op.Key, op => op.Value.ToDictionary(k => k.Key, k => k.Value, StringComparer.Ordinal), StringComparer.Ordinal),
+    };
+
+    public CreateResourcePolicyStatementRequest ToRequest(string resourceArn) => new()
+    {
+        ResourceArn = resourceArn,
+        StatementId = StatementId!,
+        Effect = Effect,
+        Principal = Principal!,
+        Action = Action!,
+        Condition = Condition?.ToDictionary(op => op.Key, op => (IReadOnlyDictionary<string, string>)op.Value, StringComparer.Ordinal),
+    };
+}
+
+/// <summary>The saved plan file (<see cref="ReconcilePlan.ToJson"/>).</summary>
+internal sealed class PlanFile
+{
+    public required int FormatVersion { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public required List<PlanResourceEntry?>? Resources { get; init; }
+}
+
+/// <summary>One resource of a plan file: the revision (and policy digest) it was computed from and the exact changes.</summary>
+internal sealed class PlanResourceEntry
+{
+    public required string? ResourceArn { get; init; }
+
+    public bool Prune { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)] // null says "there was no policy"
+    public required string? RevisionId { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public required string? PolicySha256 { get; init; }
+
+    public required List<PlanChangeEntry?>? Changes { get; init; }
+
+    public List<string>? Unchanged { get; init; }
+}
+
+/// <summary>One change of a plan file: <c>add</c> and <c>replace</c> carry the statement, <c>replace</c> and <c>remove</c> the current one.</summary>
+internal sealed class PlanChangeEntry
+{
+    public required string? Change { get; init; }
+
+    public string? StatementId { get; init; }
+
+    public StatementEntry? Statement { get; init; }
+
+    public JsonElement? Current { get; init; }
+}
+
+/// <summary>
+/// Source-generated metadata for the desired-state and plan files (no reflection: trimming- and NativeAOT-safe). Strict: member
+/// names are the API's camelCase ones, matched case-sensitively, and an unknown member is an error.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    UseStringEnumConverter = true,
+    WriteIndented = true,
+    MaxDepth = 64)]
+[JsonSerializable(typeof(DesiredStateFile))]
+[JsonSerializable(typeof(PlanFile))]
+internal sealed partial class ReconcileJsonContext : JsonSerializerContext
+{
+}
+
+/// <summary>Reading and writing the files, with errors that name the file, the JSON path and the problem in words.</summary>
+internal static partial class ReconcileJson
+{
+    /// <summary>Writes non-ASCII characters as themselves: the files are read by people and by this tool, never embedded in HTML.</summary>
+    public static ReconcileJsonContext Files { get; } = new(new JsonSerializerOptions(ReconcileJsonContext.Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+
+    public static T Deserialize<T>(string json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, string? source)
+        where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(json, typeInfo) ?? throw new DesiredStateException(source, [new("$", "must be a JSON object, not null")]);
+        }
+        catch (JsonException e)
+        {
+            throw new DesiredStateException(source, [Describe(e)], e);
+        }
+    }
+
+    /// <summary>Turns the serializer's message (which names internal types) into the member and the problem in the file's terms.</summary>
+    internal static DesiredStateProblem Describe(JsonException e)
+    {
+        string path = e.Path ?? "$";
+        string message = e.Message;
+        string where = e.LineNumber is { } line ? $" (line {line + 1}, column {e.BytePositionInLine + 1})" : string.Empty;
+        if (UnmappedPattern().Match(message) is { Success: true } unmapped)
+        {
+            string name = unmapped.Groups[1].Value;
+            string parent = path.EndsWith("." + name, StringComparison.Ordinal) ? path[..^(name.Length + 1)] : path;
+            string? suggestion = KnownMembers.FirstOrDefault(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase) && k != name);
+            return new(parent + "." + name, $"unknown member '{name}'" + (suggestion is null ? string.Empty : $" (member names are case-sensitive: did you mean '{suggestion}'?)") + where);
+        }
+
+        if (MissingPattern().Match(message) is { Success: true } missing)
+        {
+            string[] names = missing.Groups[1].Value.Split(", ");
+            return names.Length == 1
+                ? new(path + "." + names[0].Trim('\''), "is required" + where)
+                : new(path, $"missing required members {missing.Groups[1].Value}" + where);
+        }
+
+        if (message.Contains("could not be converted", StringComparison.Ordinal))
+        {
+            // The serializer names the containing type; the member at the end of the path says what was expected.
+            string member = path[(path.LastIndexOf('.') + 1)..];
+            member = member.Contains('[', StringComparison.Ordinal) && !member.StartsWith("['", StringComparison.Ordinal) ? member[..member.IndexOf('[', StringComparison.Ordinal)] : member;
+            string expected = member switch
+            {
+                "effect" => "\"Allow\" or \"Deny\"",
+                "prune" => "true or false",
+                "formatVersion" => "a whole number",
+                "createdAt" => "an ISO 8601 date and time",
+                "resources" or "statements" or "principal" or "action" or "changes" or "unchanged" => path.EndsWith(']') ? "an object or string item" : "a list",
+                "condition" => "an object of operators, each an object of key: value strings",
+                _ when path.EndsWith(']') => "a string or object item",
+                _ => "a string (or an object where the member holds one)",
+            };
+            return new(path, "wrong type of value: expected " + expected + where);
+        }
+
+        int cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return new(path, "invalid JSON: " + (cut > 0 ? message[..cut] : message) + where);
+    }
+
+    private static readonly string[] KnownMembers =
+    [
+        "$schema", "resources", "resourceArn", "prune", "statements", "statementId", "effect", "principal", "service", "arn", "action",
+        "condition", "formatVersion", "createdAt", "revisionId", "policySha256", "changes", "unchanged", "change", "statement", "current",
+    ];
+
+    [GeneratedRegex("The JSON property '(.*)' could not be mapped", RegexOptions.CultureInvariant)]
+    private static partial Regex UnmappedPattern();
+
+    [GeneratedRegex("missing required properties including: (.*)\\.", RegexOptions.CultureInvariant)]
+    private static partial Regex MissingPattern();
+
+}

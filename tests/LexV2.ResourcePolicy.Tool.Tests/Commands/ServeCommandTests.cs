@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Amazon.Runtime;
+
+namespace LexV2.ResourcePolicy.Tool.Tests.Commands;
+
+/// <summary><c>lexpolicy serve</c> in-process, driven over a real loopback socket by the library and by the tool itself.</summary>
+public class ServeCommandTests
+{
+    [Fact]
+    public async Task Serve_ListensOnLoopback_ChecksItsCredentials_ServesTheToolsOwnCommands_AndStopsCleanly()
+    {
+        using var tool = new ToolHarness();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var listening = new ListeningWriter();
+        var env = new ToolEnvironment { Out = listening, Error = new StringWriter(), Stopping = stop.Token };
+        Task<int> serve = LexPolicyCli.RunAsync(["serve", "--port", "0", "--access-key", "AKIDSERVETEST", "--secret-key", "serve/secret", "--region", "eu-west-2"], env);
+        Uri endpoint = await listening.Address.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(IPAddress.Loopback.ToString(), endpoint.Host);
+
+        string profiles = tool.File_("served-credentials", "[served]\naws_access_key_id = AKIDSERVETEST\naws_secret_access_key = serve/secret\nregion = eu-west-2\n");
+        async Task<(int Code, string Out, string Err)> Run(params string[] args)
+        {
+            using var output = new StringWriter();
+            using var error = new StringWriter();
+            int code = await LexPolicyCli.RunAsync([.. args, "--endpoint-url", endpoint.ToString(), "--profile", "served"], new ToolEnvironment { Out = output, Error = error, ProfilesLocation = profiles });
+            return (code, output.ToString(), error.ToString());
+        }
+
+        const string Alias = "arn:aws:lex:eu-west-2:123456789012:bot-alias/ABCDEFGHIJ/TSTALIASID";
+        var granted = await Run("grant", "connect", Alias, "--instance-arn", "arn:aws:connect:eu-west-2:123456789012:instance/x");
+        Assert.Equal((0, $"Added AllowConnect to {Alias} (revision 1).\n"), (granted.Code, granted.Out));
+        var shown = await Run("show", Alias);
+        Assert.Contains("AllowConnect", shown.Out, StringComparison.Ordinal);
+
+        using var wrong = new LexPolicyClient(new LexPolicyClientOptions { ServiceUrl = endpoint, Region = "eu-west-2", Credentials = new BasicAWSCredentials("AKIDSERVETEST", "not/the/secret"), MaxRetries = 0 });
+        var denied = await Assert.ThrowsAsync<LexPolicyException>(() => wrong.DescribeResourcePolicyAsync(new DescribeResourcePolicyRequest { ResourceArn = Alias }));
+        Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+        using var otherRegion = new LexPolicyClient(new LexPolicyClientOptions { ServiceUrl = endpoint, Region = "us-east-1", Credentials = new BasicAWSCredentials("AKIDSERVETEST", "serve/secret"), MaxRetries = 0 });
+        Assert.Equal(HttpStatusCode.Forbidden, (await Assert.ThrowsAsync<LexPolicyException>(() => otherRegion.DescribeResourcePolicyAsync(new DescribeResourcePolicyRequest { ResourceArn = Alias }))).StatusCode);
+
+        await stop.CancelAsync();
+        Assert.Equal(0, await serve.WaitAsync(TimeSpan.FromSeconds(10)));
+        using var probe = new TcpClient();
+        await Assert.ThrowsAnyAsync<SocketException>(() => probe.ConnectAsync(IPAddress.Loopback, endpoint.Port));
+    }
+
+    [Fact]
+    public async Task Serve_StopsByItselfWhenTheParentProcessIsGone()
+    {
+        using var parent = Process.Start(new ProcessStartInfo("sleep", "1") { UseShellExecute = false })!;
+        var listening = new ListeningWriter();
+        Task<int> serve = LexPolicyCli.RunAsync(["serve", "--parent-pid", parent.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], new ToolEnvironment { Out = listening, Error = TextWriter.Null });
+        await listening.Address.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(0, await serve.WaitAsync(TimeSpan.FromSeconds(20)));
+    }
+
+    [Theory]
+    [InlineData(new[] { "serve", "--port", "70000" }, "--port must be between 0 and 65535")]
+    [InlineData(new[] { "serve", "--access-key", "AKIDX" }, "--access-key and --secret-key go together")]
+    [InlineData(new[] { "serve", "--port", "http" }, "Cannot parse argument 'http' for option '--port'")]
+    public async Task Serve_BadArguments_Exit1(string[] args, string expected)
+    {
+        using var tool = new ToolHarness();
+        await tool.AssertRefusedAsync(expected, args);
+    }
+
+    [Fact]
+    public async Task Serve_PortInUse_Exit1()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        using var tool = new ToolHarness();
+
+        await tool.AssertRefusedAsync("cannot listen on 127.0.0.1:", "serve", "--port", ((IPEndPoint)taken.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Completes <see cref="Address"/> when serve prints its listening line.</summary>
+    private sealed class ListeningWriter : StringWriter
+    {
+        public TaskCompletionSource<Uri> Address { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override Task WriteLineAsync(string? value)
+        {
+            if (value?.StartsWith("Listening on ", StringComparison.Ordinal) == true)
+            {
+                Address.TrySetResult(new Uri(value["Listening on ".Length..]));
+            }
+
+            return base.WriteLineAsync(value);
+        }
+    }
+}
