@@ -10,14 +10,18 @@ namespace LexV2.ResourcePolicy.Tool;
 /// </summary>
 internal sealed class Connection
 {
-    private Connection(string? region, string regionSource, Uri? endpointUrl, AWSCredentials? credentials, string credentialSource)
+    private Connection(string? region, string regionSource, Uri? endpointUrl, AWSCredentials? credentials, string credentialSource, string? profile = null)
     {
+        Profile = profile;
         Region = region;
         RegionSource = regionSource;
         EndpointUrl = endpointUrl;
         Credentials = credentials;
         CredentialSource = credentialSource;
     }
+
+    /// <summary>The <c>--profile</c> given: the library also takes that profile's endpoint and retry settings.</summary>
+    public string? Profile { get; }
 
     /// <summary>The region given or found (<see langword="null"/>: left to the library's chain).</summary>
     public string? Region { get; }
@@ -73,7 +77,7 @@ internal sealed class Connection
             regionSource = $"profile '{profileName}'";
         }
 
-        return new Connection(region, regionSource ?? "the library's chain (AWS_REGION, AWS_DEFAULT_REGION, default profile)", endpoint, credentials, $"profile '{profileName}' ({credentials.GetType().Name})");
+        return new Connection(region, regionSource ?? "the library's chain (AWS_REGION, AWS_DEFAULT_REGION, default profile)", endpoint, credentials, $"profile '{profileName}' ({credentials.GetType().Name})", profileName);
     }
 
     public LexPolicyClientOptions ToOptions() => new()
@@ -81,6 +85,7 @@ internal sealed class Connection
         Region = Region,
         ServiceUrl = EndpointUrl,
         Credentials = Credentials,
+        Profile = Profile,
         ApplicationName = "lexpolicy",
     };
 

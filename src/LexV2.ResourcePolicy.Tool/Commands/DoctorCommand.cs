@@ -28,6 +28,7 @@ internal static class DoctorCommand
                     client = connection.CreateClient(run.Env);
                     rows.Add(("region", $"{client.SigningRegion} (from {(connection.EndpointUrl is not null && connection.Region is null ? "the default: an --endpoint-url without a region" : connection.RegionSource)})"));
                     rows.Add(("endpoint", client.Endpoint.ToString()));
+                    rows.Add(("endpoint source", connection.EndpointUrl is not null ? "--endpoint-url" : client.EndpointSource));
                     rows.Add(("signing region", client.SigningRegion));
                 }
                 catch (ToolException e)
@@ -61,7 +62,7 @@ internal static class DoctorCommand
                     w.WriteBoolean("ok", ok);
                     foreach (var (name, value) in rows)
                     {
-                        w.WriteString(System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(name.Replace(" ", string.Empty, StringComparison.Ordinal)), value);
+                        w.WriteString(JsonName(name), value);
                     }
 
                     w.WriteEndObject();
@@ -79,6 +80,13 @@ internal static class DoctorCommand
             return ok ? ExitCodes.Success : ExitCodes.Error;
         });
         return command;
+    }
+
+    /// <summary>A row name as a camelCase JSON member: "signing region" becomes <c>signingRegion</c>.</summary>
+    private static string JsonName(string name)
+    {
+        string[] words = name.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(words[0]) + string.Concat(words.Skip(1).Select(w => char.ToUpperInvariant(w[0]) + w[1..]));
     }
 
     private static async Task<(string Source, string AccessKey, bool Ok)> DescribeCredentialsAsync(Connection connection, CancellationToken ct)

@@ -189,6 +189,7 @@ public class OtherCommandTests
         Assert.Equal(0, ok.Code);
         Assert.Matches(@"(?m)^region: +us-east-1 \(from profile 'test'\)$", ok.Out);
         Assert.Matches(@"(?m)^endpoint: +https://models-v2-lex\.us-east-1\.amazonaws\.com/$", ok.Out);
+        Assert.Matches(@"(?m)^endpoint source: +regional endpoint$", ok.Out);
         Assert.Matches(@"(?m)^signing region: +us-east-1$", ok.Out);
         Assert.Matches(@"(?m)^credentials: +profile 'test'", ok.Out);
         Assert.Matches(@"(?m)^access key id: +AKID\*{7}$", ok.Out);
@@ -201,6 +202,7 @@ public class OtherCommandTests
         using var doc = JsonDocument.Parse(denied.Out);
         Assert.False(doc.RootElement.GetProperty("ok").GetBoolean());
         Assert.Equal("us-west-2 (from --region)", doc.RootElement.GetProperty("region").GetString());
+        Assert.Equal("regional endpoint", doc.RootElement.GetProperty("endpointSource").GetString());
         Assert.Contains("FAILED: UnrecognizedClientException (HTTP 403)", doc.RootElement.GetProperty("describeResourcePolicy").GetString(), StringComparison.Ordinal);
         Assert.DoesNotContain("notTheSecretAtAll", denied.Out + denied.Err, StringComparison.Ordinal);
     }
