@@ -11,8 +11,6 @@ namespace LexV2.ResourcePolicy.Testing;
 /// </summary>
 internal static partial class EmulatorRules
 {
-    public const int MaxPolicyBytes = 20 * 1024;
-
     private static readonly (string Shape, int Min, int Max, Regex? Pattern)[] Shapes =
     [
         ("AmazonResourceName", 1, 1011, null),
@@ -168,53 +166,6 @@ internal static partial class EmulatorRules
             return Bad("Policy isn't valid: a statement with a service principal must have two condition blocks, one with the aws:SourceAccount global condition key and one with the aws:SourceArn global condition key.");
         }
 
-        return null;
-    }
-
-    /// <summary>Checks a whole policy document: a JSON object with a Statement list whose statements have unique Sids.</summary>
-    public static EmulatorError? CheckPolicy(string policy, out JsonObject document)
-    {
-        document = null!;
-        if (CheckShape("policy", "Policy", policy) is { } m)
-        {
-            return Bad(m);
-        }
-
-        if (System.Text.Encoding.UTF8.GetByteCount(policy) > MaxPolicyBytes)
-        {
-            return new EmulatorError(HttpStatusCode.PaymentRequired, "ServiceQuotaExceededException", $"The resource policy is larger than the {MaxPolicyBytes}-byte quota.");
-        }
-
-        JsonNode? node;
-        try
-        {
-            node = JsonNode.Parse(policy);
-        }
-        catch (System.Text.Json.JsonException e)
-        {
-            return Bad("Policy isn't valid: the policy is not valid JSON. " + e.Message);
-        }
-
-        if (node is not JsonObject obj || obj["Statement"] is not JsonArray statements)
-        {
-            return Bad("Policy isn't valid: the policy must be a JSON object with a Statement list.");
-        }
-
-        var sids = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var st in statements)
-        {
-            if (st is not JsonObject s || s["Effect"] is null)
-            {
-                return Bad("Policy isn't valid: every statement must be an object with an Effect.");
-            }
-
-            if (Str(s, "Sid") is { } sid && !sids.Add(sid))
-            {
-                return Bad($"Policy isn't valid: the statement id '{sid}' is used more than once.");
-            }
-        }
-
-        document = obj;
         return null;
     }
 

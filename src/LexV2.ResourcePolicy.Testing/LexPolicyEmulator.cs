@@ -13,7 +13,7 @@ namespace LexV2.ResourcePolicy.Testing;
 /// client's serialization, signing, retries and error mapping all run unchanged. Semantics are those of the API documentation:
 /// one policy per resource ARN, decimal revision ids that grow by one per change, statement ids
 /// unique per policy, stale <c>expectedRevisionId</c> → 412, duplicate statement → 409, missing policy or statement → 404,
-/// documented constraints → 400, SigV4 verified on every request over its wire form (403
+/// documented constraints and the IAM policy grammar → 400, SigV4 verified on every request over its wire form (403
 /// otherwise). To serve it over HTTP to any AWS client, use <see cref="LexPolicyEmulatorServer"/>. Thread-safe. Disposing it
 /// does nothing, so HttpClientFactory may recycle handlers around it without losing state.
 /// </summary>
@@ -93,18 +93,21 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
         }
     }
 
-    /// <summary>Sets the policy of a resource directly (no request, no validation beyond JSON), for arranging a test.</summary>
+    /// <summary>
+    /// Sets the policy of a resource directly (no request, and no checks beyond JSON with a <c>Statement</c> object or list), for
+    /// arranging a test.
+    /// </summary>
     /// <param name="resourceArn">The ARN.</param>
-    /// <param name="policy">The policy JSON: an object with a <c>Statement</c> list.</param>
+    /// <param name="policy">The policy JSON: an object with a <c>Statement</c> object or list of objects.</param>
     /// <param name="revision">Its revision.</param>
     /// <exception cref="ArgumentException">The policy is not such a JSON object.</exception>
     public void SeedPolicy(string resourceArn, string policy, int revision = 1)
     {
         ArgumentNullException.ThrowIfNull(resourceArn);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(revision);
-        if (EmulatorRules.CheckPolicy(policy, out var document) is { } error)
+        if ((PolicyGrammar.Parse(policy, out var document)?.Message ?? PolicyGrammar.CheckManageable(document)) is { } error)
         {
-            throw new ArgumentException(error.Message, nameof(policy));
+            throw new ArgumentException(error, nameof(policy));
         }
 
         lock (_state)
@@ -122,7 +125,7 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
         lock (_state)
         {
             return _policies.TryGetValue(resourceArn, out var entry)
-                ? new EmulatedPolicy(entry.Document.ToJsonString(), entry.Revision.ToString(CultureInfo.InvariantCulture), entry.Document["Statement"]!.AsArray().Count)
+                ? new EmulatedPolicy(entry.Document.ToJsonString(), entry.Revision.ToString(CultureInfo.InvariantCulture), PolicyGrammar.Statements(entry.Document).Count())
                 : null;
         }
     }
@@ -341,7 +344,7 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
                         return Fail(new EmulatorError(HttpStatusCode.PreconditionFailed, "PreconditionFailedException", $"A resource policy already exists for {arn}; use UpdateResourcePolicy."));
                     }
 
-                    if (EmulatorRules.CheckPolicy(EmulatorRules.Str(json!, "policy")!, out var document) is { } policyError)
+                    if (PolicyGrammar.Check(EmulatorRules.Str(json!, "policy"), out var document) is { } policyError)
                     {
                         return Fail(policyError);
                     }
@@ -358,7 +361,7 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
                         return NoPolicy(arn);
                     }
 
-                    if (EmulatorRules.CheckPolicy(EmulatorRules.Str(json!, "policy")!, out var document) is { } policyError)
+                    if (PolicyGrammar.Check(EmulatorRules.Str(json!, "policy"), out var document) is { } policyError)
                     {
                         return Fail(policyError);
                     }
@@ -397,10 +400,10 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
                     }
 
                     var candidate = entry.Document.DeepClone().AsObject();
-                    candidate["Statement"]!.AsArray().Add((JsonNode)statement);
-                    if (Encoding.UTF8.GetByteCount(candidate.ToJsonString()) > EmulatorRules.MaxPolicyBytes)
+                    PolicyGrammar.StatementList(candidate).Add((JsonNode)statement);
+                    if (Encoding.UTF8.GetByteCount(candidate.ToJsonString()) > PolicyGrammar.MaxPolicyBytes)
                     {
-                        return Fail(new EmulatorError(HttpStatusCode.PaymentRequired, "ServiceQuotaExceededException", $"The resource policy would be larger than the {EmulatorRules.MaxPolicyBytes}-byte quota."));
+                        return Fail(new EmulatorError(HttpStatusCode.PaymentRequired, "ServiceQuotaExceededException", $"The resource policy would be larger than the {PolicyGrammar.MaxPolicyBytes}-byte quota."));
                     }
 
                     entry.Document = candidate;
@@ -422,7 +425,7 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
                         return Fail(new EmulatorError(HttpStatusCode.NotFound, "ResourceNotFoundException", $"The policy for {arn} has no statement with the id {route.StatementId}."));
                     }
 
-                    var remaining = entry.Document["Statement"]!.AsArray();
+                    var remaining = PolicyGrammar.StatementList(entry.Document);
                     remaining.RemoveAt(index);
                     entry.Revision++;
                     if (remaining.Count == 0)
@@ -438,13 +441,15 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
 
     private static int FindStatement(PolicyEntry entry, string sid)
     {
-        var statements = entry.Document["Statement"]!.AsArray();
-        for (int i = 0; i < statements.Count; i++)
+        int i = 0;
+        foreach (var s in PolicyGrammar.Statements(entry.Document))
         {
-            if (statements[i] is JsonObject s && EmulatorRules.Str(s, "Sid") == sid)
+            if (EmulatorRules.Str(s, "Sid") == sid)
             {
                 return i;
             }
+
+            i++;
         }
 
         return -1;
