@@ -11,7 +11,7 @@ namespace LexV2.ResourcePolicy.Testing;
 /// An in-memory emulator of the six Lex V2 resource-policy operations, as an <see cref="HttpMessageHandler"/>: put it under the
 /// real client (<see cref="CreateClient"/>, or <c>UseLexPolicyEmulator</c> on the client's <c>IHttpClientBuilder</c>) and the
 /// client's serialization, signing, retries and error mapping all run unchanged. Semantics are those of the API documentation:
-/// one policy per resource ARN, decimal revision ids that grow by one per change, statement ids
+/// one policy per resource ARN, decimal revision ids that grow with every change and never repeat for an ARN, statement ids
 /// unique per policy, stale <c>expectedRevisionId</c> → 412, duplicate statement → 409, missing policy or statement → 404,
 /// documented constraints and the IAM policy grammar → 400, SigV4 verified on every request over its wire form (403
 /// otherwise). To serve it over HTTP to any AWS client, use <see cref="LexPolicyEmulatorServer"/>. Thread-safe. Disposing it
@@ -23,6 +23,7 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
     private readonly object _state = new();
     private readonly Dictionary<string, PolicyEntry> _policies = new(StringComparer.Ordinal);
     private readonly HashSet<string> _missing = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _lastRevision = new(StringComparer.Ordinal);
     private readonly object _log = new();
     private readonly Queue<RecordedRequest> _requests = new();
     private readonly LexPolicyEmulatorOptions _options;
@@ -95,7 +96,7 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
 
     /// <summary>
     /// Sets the policy of a resource directly (no request, and no checks beyond JSON with a <c>Statement</c> object or list), for
-    /// arranging a test.
+    /// arranging a test. Later changes continue from the larger of <paramref name="revision"/> and the last revision the ARN had.
     /// </summary>
     /// <param name="resourceArn">The ARN.</param>
     /// <param name="policy">The policy JSON: an object with a <c>Statement</c> object or list of objects.</param>
@@ -114,6 +115,7 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
         {
             _missing.Remove(resourceArn);
             _policies[resourceArn] = new PolicyEntry(document, revision);
+            _lastRevision[resourceArn] = Math.Max(revision, _lastRevision.GetValueOrDefault(resourceArn));
         }
     }
 
@@ -130,13 +132,14 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
         }
     }
 
-    /// <summary>Forgets every policy, declared-missing resource, recorded request and pending fault.</summary>
+    /// <summary>Forgets every policy, revision counter, declared-missing resource, recorded request and pending fault.</summary>
     public void Reset()
     {
         lock (_state)
         {
             _policies.Clear();
             _missing.Clear();
+            _lastRevision.Clear();
         }
 
         lock (_log)
@@ -349,7 +352,7 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
                         return Fail(policyError);
                     }
 
-                    var created = new PolicyEntry(document, 1);
+                    var created = new PolicyEntry(document, NextRevision(arn));
                     _policies[arn] = created;
                     return Ok(arn, created, withPolicy: false);
                 }
@@ -367,7 +370,7 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
                     }
 
                     entry.Document = document;
-                    entry.Revision++;
+                    entry.Revision = NextRevision(arn);
                     return Ok(arn, entry, withPolicy: false);
                 }
 
@@ -378,6 +381,7 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
                     }
 
                     _policies.Remove(arn);
+                    NextRevision(arn); // the deletion is a change too: a re-created policy starts after it
                     return (new HttpResponseMessage(HttpStatusCode.NoContent) { Content = new ByteArrayContent([]) }, null);
 
                 case "CreateResourcePolicyStatement":
@@ -407,7 +411,7 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
                     }
 
                     entry.Document = candidate;
-                    entry.Revision++;
+                    entry.Revision = NextRevision(arn);
                     _policies[arn] = entry;
                     return Ok(arn, entry, withPolicy: false);
                 }
@@ -427,7 +431,7 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
 
                     var remaining = PolicyGrammar.StatementList(entry.Document);
                     remaining.RemoveAt(index);
-                    entry.Revision++;
+                    entry.Revision = NextRevision(arn);
                     if (remaining.Count == 0)
                     {
                         _policies.Remove(arn); // as documented: deleting the last statement deletes the policy
@@ -454,6 +458,9 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
 
         return -1;
     }
+
+    /// <summary>The next revision of an ARN: one more than any it ever had, so revisions never repeat, even across delete and re-create.</summary>
+    private int NextRevision(string arn) => _lastRevision[arn] = _lastRevision.GetValueOrDefault(arn) + 1;
 
     /// <summary>The IAM statement for a CreateResourcePolicyStatement body.</summary>
     private static JsonObject BuildStatement(string arn, JsonObject body)
