@@ -52,13 +52,6 @@ internal static partial class EmulatorRules
         return null;
     }
 
-    /// <summary>Parses a Lex V2 bot or bot-alias ARN into (account, kind); <see langword="null"/> when it is not one.</summary>
-    public static (string Account, string Kind)? ParseLexArn(string arn)
-    {
-        var m = LexArnPattern().Match(arn);
-        return m.Success ? (m.Groups["account"].Value, m.Groups["kind"].Value) : null;
-    }
-
     /// <summary>Validates the body of CreateResourcePolicyStatement against the model and the documented statement rules.</summary>
     public static EmulatorError? CheckStatement(string resourceAccount, JsonObject body)
     {
@@ -187,7 +180,4 @@ internal static partial class EmulatorRules
 
     [GeneratedRegex(@"^[0-9a-zA-Z_.]+\z")]
     private static partial Regex ServicePrincipalPattern();
-
-    [GeneratedRegex(@"^arn:aws[a-zA-Z-]*:lex:[a-z0-9-]+:(?<account>[0-9]{12}):((?<kind>bot)/[0-9a-zA-Z]+|(?<kind>bot-alias)/[0-9a-zA-Z]+/[0-9a-zA-Z]+)\z")]
-    private static partial Regex LexArnPattern();
 }

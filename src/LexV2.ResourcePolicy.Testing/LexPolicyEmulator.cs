@@ -297,9 +297,9 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
             return Fail(new EmulatorError(HttpStatusCode.BadRequest, "ValidationException", error));
         }
 
-        if (EmulatorRules.ParseLexArn(arn) is not { } parsed)
+        if (ResourceArn.Check(arn, out string account) is { } arnError)
         {
-            return Fail(new EmulatorError(HttpStatusCode.BadRequest, "ValidationException", $"The resource ARN '{arn}' is not a Lex V2 bot or bot alias ARN."));
+            return Fail(new EmulatorError(HttpStatusCode.BadRequest, "ValidationException", $"The resource ARN '{arn}' is not a Lex V2 bot or bot alias ARN: {arnError}."));
         }
 
         JsonObject? json = null;
@@ -386,7 +386,7 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
 
                 case "CreateResourcePolicyStatement":
                 {
-                    if (EmulatorRules.CheckStatement(parsed.Account, json!) is { } statementError)
+                    if (EmulatorRules.CheckStatement(account, json!) is { } statementError)
                     {
                         return Fail(statementError);
                     }
