@@ -24,33 +24,31 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
     private readonly Dictionary<string, PolicyEntry> _policies = new(StringComparer.Ordinal);
     private readonly HashSet<string> _missing = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _lastRevision = new(StringComparer.Ordinal);
-    private readonly object _log = new();
-    private readonly Queue<RecordedRequest> _requests = new();
+    private readonly RequestLog _log;
     private readonly LexPolicyEmulatorOptions _options;
     private readonly SigV4Verifier _verifier;
 
     /// <summary>Creates an emulator with no policies.</summary>
     /// <param name="options">Settings; defaults accept AWS's example credentials (<c>AKIDEXAMPLE</c>) in any region.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A request-log bound is not positive (or the body bound negative).</exception>
     public LexPolicyEmulator(LexPolicyEmulatorOptions? options = null)
     {
         _options = options ?? new LexPolicyEmulatorOptions();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(_options.MaxRecordedRequests, "options.MaxRecordedRequests");
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(_options.MaxRecordedBytes, "options.MaxRecordedBytes");
+        ArgumentOutOfRangeException.ThrowIfNegative(_options.MaxRecordedBodyBytes, "options.MaxRecordedBodyBytes");
+        _log = new RequestLog(_options.MaxRecordedRequests, _options.MaxRecordedBytes, _options.MaxRecordedBodyBytes);
         _verifier = new SigV4Verifier(new Dictionary<string, string>(_options.Credentials, StringComparer.Ordinal), _options.Region, "lex", _options.MaxClockSkew);
     }
 
     /// <summary>Faults to inject into the next requests.</summary>
     public EmulatorFaults Faults { get; } = new();
 
-    /// <summary>A snapshot of the requests received so far, oldest first.</summary>
-    public IReadOnlyList<RecordedRequest> Requests
-    {
-        get
-        {
-            lock (_log)
-            {
-                return [.. _requests];
-            }
-        }
-    }
+    /// <summary>
+    /// A snapshot of the requests received so far, oldest first, within the log's bounds
+    /// (<see cref="LexPolicyEmulatorOptions.MaxRecordedRequests"/>, <see cref="LexPolicyEmulatorOptions.MaxRecordedBytes"/>).
+    /// </summary>
+    public IReadOnlyList<RecordedRequest> Requests => _log.Snapshot();
 
     /// <summary>The ARNs that currently have a policy.</summary>
     public IReadOnlyCollection<string> ResourceArns
@@ -142,11 +140,7 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
             _lastRevision.Clear();
         }
 
-        lock (_log)
-        {
-            _requests.Clear();
-        }
-
+        _log.Clear();
         Faults.Clear();
     }
 
@@ -199,11 +193,12 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
             await Task.Delay(Faults.Latency, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
         }
 
+        // Authentication also decides what the log keeps: no body from a request that failed it, even one a fault answers.
         DateTimeOffset now = _options.TimeProvider.GetUtcNow();
         EmulatorError? authError = authenticationError ?? (_options.VerifySignatures ? _verifier.Verify(wire, now) : null);
         if (fault.Kind == EmulatorFaults.FaultKind.Drop)
         {
-            Record(wire, route, 0, null);
+            _log.Add(wire, route.Operation, route.Arn, authError is null, 0, null);
             return null;
         }
 
@@ -231,23 +226,8 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
 
         response!.Headers.TryAddWithoutValidation("x-amzn-RequestId", Guid.NewGuid().ToString());
         response.Headers.Date = now;
-        Record(wire, route, response.StatusCode, error?.Code is { Length: > 0 } c ? c : null);
+        _log.Add(wire, route.Operation, route.Arn, authError is null, response.StatusCode, error?.Code is { Length: > 0 } c ? c : null);
         return response;
-    }
-
-    private void Record(WireRequest wire, RouteMatch route, HttpStatusCode status, string? errorCode)
-    {
-        var headers = wire.Lines.GroupBy(l => l.Key.ToLowerInvariant())
-            .ToDictionary(g => g.Key, g => string.Join(",", g.Select(l => l.Value)), StringComparer.OrdinalIgnoreCase);
-        var recorded = new RecordedRequest(route.Operation, wire.Method, wire.Target, route.Arn, Encoding.UTF8.GetString(wire.Body.Span), headers, status, errorCode);
-        lock (_log)
-        {
-            _requests.Enqueue(recorded);
-            while (_requests.Count > _options.MaxRecordedRequests)
-            {
-                _requests.Dequeue();
-            }
-        }
     }
 
     private static RouteMatch Route(string method, string target)
