@@ -154,7 +154,7 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
     /// <param name="rawPathAndQuery">The raw request target, if known.</param>
     /// <param name="cancellationToken">Cancels the latency wait.</param>
     /// <returns>The answer.</returns>
-    /// <exception cref="HttpRequestException">A dropped-connection fault was injected.</exception>
+    /// <exception cref="HttpRequestException">A dropped-connection or lost-answer fault was injected.</exception>
     public async Task<HttpResponseMessage> ProcessAsync(HttpRequestMessage request, string? rawPathAndQuery, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -210,8 +210,10 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
         };
 
         HttpResponseMessage? response = null;
+        bool lost = false;
         if (error is null)
         {
+            lost = route.Operation is not ("DescribeResourcePolicy" or "Unknown") && Faults.TakeLostAnswer();
             (response, error) = route.Error is { } routeError ? (null, routeError) : Handle(route, wire.Body);
         }
 
@@ -226,6 +228,14 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
 
         response!.Headers.TryAddWithoutValidation("x-amzn-RequestId", Guid.NewGuid().ToString());
         response.Headers.Date = now;
+        if (lost)
+        {
+            // The write is committed; its answer never leaves.
+            _log.Add(wire, route.Operation, route.Arn, keepBody: true, 0, null);
+            response.Dispose();
+            return null;
+        }
+
         _log.Add(wire, route.Operation, route.Arn, authError is null, response.StatusCode, error?.Code is { Length: > 0 } c ? c : null);
         return response;
     }
