@@ -8,13 +8,9 @@ namespace LexV2.ResourcePolicy.Testing.Tests;
 /// </summary>
 public class DeleteAnswerTests
 {
-    private const string Alias = "arn:aws:lex:us-east-1:123456789012:bot-alias/ABCDEFGHIJ/TSTALIASID";
+    private const string Alias = TestSigning.Alias;
 
-    private static CreateResourcePolicyStatementRequest Role(string sid) => new()
-    {
-        ResourceArn = Alias, StatementId = sid, Effect = Effect.Allow,
-        Principal = [Principal.ForArn("arn:aws:iam::123456789012:role/app")], Action = ["lex:RecognizeText"],
-    };
+    private static CreateResourcePolicyStatementRequest Role(string sid) => TestSigning.RoleStatement(sid);
 
     [Fact]
     public async Task Served_Deletes_Answer204WithoutABody_MembersAreEmpty_AndDescribeGivesTheNewRevision()

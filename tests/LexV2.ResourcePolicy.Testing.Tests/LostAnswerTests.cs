@@ -9,13 +9,9 @@ namespace LexV2.ResourcePolicy.Testing.Tests;
 /// </summary>
 public class LostAnswerTests
 {
-    private const string Alias = "arn:aws:lex:us-east-1:123456789012:bot-alias/ABCDEFGHIJ/TSTALIASID";
+    private const string Alias = TestSigning.Alias;
 
-    private static CreateResourcePolicyStatementRequest Role(string sid = "App") => new()
-    {
-        ResourceArn = Alias, StatementId = sid, Effect = Effect.Allow,
-        Principal = [Principal.ForArn("arn:aws:iam::123456789012:role/app")], Action = ["lex:RecognizeText"],
-    };
+    private static CreateResourcePolicyStatementRequest Role(string sid = "App") => TestSigning.RoleStatement(sid);
 
     private static LexPolicyClient Client(LexPolicyEmulator emulator) =>
         emulator.CreateClient(o => { o.BaseRetryDelay = TimeSpan.FromMilliseconds(1); o.MaxRetryDelay = TimeSpan.FromMilliseconds(5); });
@@ -76,7 +72,6 @@ public class LostAnswerTests
         var emulator = new LexPolicyEmulator();
         await using var server = LexPolicyEmulatorServer.Start(emulator);
         emulator.Faults.DropNextResponsesAfterCommit(1);
-        byte[] body = TestSigning.StatementBody("App");
 
         var answer = await WireSigningTests.SendSignedAsync(server.Endpoint, "App", ["Content-Type: application/json"], ["Content-Type=application/json"]);
         var retried = await WireSigningTests.SendSignedAsync(server.Endpoint, "App", ["Content-Type: application/json"], ["Content-Type=application/json"]);
@@ -84,7 +79,6 @@ public class LostAnswerTests
         Assert.Null(answer); // no status line, no byte: the connection was closed (reset) without an answer
         Assert.Equal(1, emulator.GetPolicy(TestSigning.Alias)!.StatementCount);
         Assert.Equal((409, "ConflictException"), (retried!.Status, retried.Header("x-amzn-ErrorType")!.Split(':')[0]));
-        Assert.NotEmpty(body);
     }
 
     [Fact]

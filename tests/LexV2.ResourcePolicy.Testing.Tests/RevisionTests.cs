@@ -3,14 +3,10 @@ namespace LexV2.ResourcePolicy.Testing.Tests;
 /// <summary>Revision ids for an ARN never repeat, even across delete and re-create, so a writer holding an old one cannot overwrite a new policy.</summary>
 public class RevisionTests
 {
-    private const string Alias = "arn:aws:lex:us-east-1:123456789012:bot-alias/ABCDEFGHIJ/TSTALIASID";
+    private const string Alias = TestSigning.Alias;
     private readonly LexPolicyEmulator _emulator = new();
 
-    private static CreateResourcePolicyStatementRequest Role(string sid) => new()
-    {
-        ResourceArn = Alias, StatementId = sid, Effect = Effect.Allow,
-        Principal = [Principal.ForArn("arn:aws:iam::123456789012:role/app")], Action = ["lex:RecognizeText"],
-    };
+    private static CreateResourcePolicyStatementRequest Role(string sid) => TestSigning.RoleStatement(sid);
 
     [Fact]
     public async Task DeletingTheLastStatementAndAddingAnother_GivesANewRevision_AndTheOldOneIsStale()
