@@ -90,7 +90,7 @@ internal sealed class EmulatorConnection : IDisposable
             {
                 if (_end - _start >= _limits.MaxHeadBytes)
                 {
-                    await FailAsync((HttpStatusCode)431, "The request line and headers are larger than the limit of " + _limits.MaxHeadBytes + " bytes.").ConfigureAwait(false);
+                    await FailHeadTooLargeAsync().ConfigureAwait(false);
                     return;
                 }
 
@@ -109,7 +109,7 @@ internal sealed class EmulatorConnection : IDisposable
             _idle = false;
             if (headEnd + 4 - _start > _limits.MaxHeadBytes)
             {
-                await FailAsync((HttpStatusCode)431, "The request line and headers are larger than the limit of " + _limits.MaxHeadBytes + " bytes.").ConfigureAwait(false);
+                await FailHeadTooLargeAsync().ConfigureAwait(false);
                 return;
             }
 
@@ -366,6 +366,9 @@ internal sealed class EmulatorConnection : IDisposable
             await _stream.WriteAsync(body, Token).ConfigureAwait(false);
         }
     }
+
+    private Task FailHeadTooLargeAsync() =>
+        FailAsync((HttpStatusCode)431, "The request line and headers are larger than the limit of " + _limits.MaxHeadBytes + " bytes.");
 
     /// <summary>Answers a protocol error (malformed or oversized request) and closes the connection.</summary>
     private async Task FailAsync(HttpStatusCode status, string message)

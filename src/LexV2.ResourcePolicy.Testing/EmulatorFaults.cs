@@ -3,8 +3,8 @@ using System.Net;
 namespace LexV2.ResourcePolicy.Testing;
 
 /// <summary>
-/// Faults the emulator injects into the next requests, before it looks at them: throttles, server errors, dropped
-/// connections and latency. Thread-safe; each counted fault is used up by one request.
+/// Faults the emulator injects into the next requests: throttles, server errors, dropped connections and latency before it
+/// looks at a request, and lost answers after it has applied a write. Thread-safe; each counted fault is used up by one request.
 /// </summary>
 public sealed class EmulatorFaults
 {
@@ -14,6 +14,7 @@ public sealed class EmulatorFaults
     private int _failures;
     private HttpStatusCode _failureStatus = HttpStatusCode.InternalServerError;
     private int _drops;
+    private int _lostAnswers;
 
     /// <summary>Added to every request's processing time (on the emulator's clock). Default: zero.</summary>
     public TimeSpan Latency { get; set; }
@@ -55,13 +56,44 @@ public sealed class EmulatorFaults
         }
     }
 
+    /// <summary>
+    /// Applies the next <paramref name="count"/> authenticated writes (Create/Update/Delete operations) exactly as without the
+    /// fault, then drops their connection instead of answering: the change is committed and the caller never learns it.
+    /// Served, the TCP connection is reset; in memory the send throws <see cref="HttpRequestException"/>. Reads and requests
+    /// that fail authentication are answered normally and do not use it up.
+    /// </summary>
+    /// <param name="count">How many writes lose their answer.</param>
+    public void DropNextResponsesAfterCommit(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        lock (_gate)
+        {
+            _lostAnswers = count;
+        }
+    }
+
     /// <summary>Clears every pending fault and the latency.</summary>
     public void Clear()
     {
         lock (_gate)
         {
-            _throttles = _failures = _drops = 0;
+            _throttles = _failures = _drops = _lostAnswers = 0;
             Latency = TimeSpan.Zero;
+        }
+    }
+
+    /// <summary>Uses up one lost-answer fault, if any is pending, for an authenticated write.</summary>
+    internal bool TakeLostAnswer()
+    {
+        lock (_gate)
+        {
+            if (_lostAnswers == 0)
+            {
+                return false;
+            }
+
+            _lostAnswers--;
+            return true;
         }
     }
 

@@ -11,8 +11,6 @@ namespace LexV2.ResourcePolicy.Testing;
 /// </summary>
 internal static partial class EmulatorRules
 {
-    public const int MaxPolicyBytes = 20 * 1024;
-
     private static readonly (string Shape, int Min, int Max, Regex? Pattern)[] Shapes =
     [
         ("AmazonResourceName", 1, 1011, null),
@@ -52,13 +50,6 @@ internal static partial class EmulatorRules
         }
 
         return null;
-    }
-
-    /// <summary>Parses a Lex V2 bot or bot-alias ARN into (account, kind); <see langword="null"/> when it is not one.</summary>
-    public static (string Account, string Kind)? ParseLexArn(string arn)
-    {
-        var m = LexArnPattern().Match(arn);
-        return m.Success ? (m.Groups["account"].Value, m.Groups["kind"].Value) : null;
     }
 
     /// <summary>Validates the body of CreateResourcePolicyStatement against the model and the documented statement rules.</summary>
@@ -171,53 +162,6 @@ internal static partial class EmulatorRules
         return null;
     }
 
-    /// <summary>Checks a whole policy document: a JSON object with a Statement list whose statements have unique Sids.</summary>
-    public static EmulatorError? CheckPolicy(string policy, out JsonObject document)
-    {
-        document = null!;
-        if (CheckShape("policy", "Policy", policy) is { } m)
-        {
-            return Bad(m);
-        }
-
-        if (System.Text.Encoding.UTF8.GetByteCount(policy) > MaxPolicyBytes)
-        {
-            return new EmulatorError(HttpStatusCode.PaymentRequired, "ServiceQuotaExceededException", $"The resource policy is larger than the {MaxPolicyBytes}-byte quota.");
-        }
-
-        JsonNode? node;
-        try
-        {
-            node = JsonNode.Parse(policy);
-        }
-        catch (System.Text.Json.JsonException e)
-        {
-            return Bad("Policy isn't valid: the policy is not valid JSON. " + e.Message);
-        }
-
-        if (node is not JsonObject obj || obj["Statement"] is not JsonArray statements)
-        {
-            return Bad("Policy isn't valid: the policy must be a JSON object with a Statement list.");
-        }
-
-        var sids = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var st in statements)
-        {
-            if (st is not JsonObject s || s["Effect"] is null)
-            {
-                return Bad("Policy isn't valid: every statement must be an object with an Effect.");
-            }
-
-            if (Str(s, "Sid") is { } sid && !sids.Add(sid))
-            {
-                return Bad($"Policy isn't valid: the statement id '{sid}' is used more than once.");
-            }
-        }
-
-        document = obj;
-        return null;
-    }
-
     public static string? Str(JsonObject o, string name) => o[name] is JsonValue v && v.TryGetValue(out string? s) ? s : null;
 
     private static EmulatorError Bad(string message) => new(HttpStatusCode.BadRequest, "ValidationException", message);
@@ -236,7 +180,4 @@ internal static partial class EmulatorRules
 
     [GeneratedRegex(@"^[0-9a-zA-Z_.]+\z")]
     private static partial Regex ServicePrincipalPattern();
-
-    [GeneratedRegex(@"^arn:aws[a-zA-Z-]*:lex:[a-z0-9-]+:(?<account>[0-9]{12}):((?<kind>bot)/[0-9a-zA-Z]+|(?<kind>bot-alias)/[0-9a-zA-Z]+/[0-9a-zA-Z]+)\z")]
-    private static partial Regex LexArnPattern();
 }

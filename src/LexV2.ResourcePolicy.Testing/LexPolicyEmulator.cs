@@ -11,9 +11,9 @@ namespace LexV2.ResourcePolicy.Testing;
 /// An in-memory emulator of the six Lex V2 resource-policy operations, as an <see cref="HttpMessageHandler"/>: put it under the
 /// real client (<see cref="CreateClient"/>, or <c>UseLexPolicyEmulator</c> on the client's <c>IHttpClientBuilder</c>) and the
 /// client's serialization, signing, retries and error mapping all run unchanged. Semantics are those of the API documentation:
-/// one policy per resource ARN, decimal revision ids that grow by one per change, statement ids
+/// one policy per resource ARN, decimal revision ids that grow with every change and never repeat for an ARN, statement ids
 /// unique per policy, stale <c>expectedRevisionId</c> → 412, duplicate statement → 409, missing policy or statement → 404,
-/// documented constraints → 400, SigV4 verified on every request over its wire form (403
+/// documented constraints and the IAM policy grammar → 400, SigV4 verified on every request over its wire form (403
 /// otherwise). To serve it over HTTP to any AWS client, use <see cref="LexPolicyEmulatorServer"/>. Thread-safe. Disposing it
 /// does nothing, so HttpClientFactory may recycle handlers around it without losing state.
 /// </summary>
@@ -23,33 +23,32 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
     private readonly object _state = new();
     private readonly Dictionary<string, PolicyEntry> _policies = new(StringComparer.Ordinal);
     private readonly HashSet<string> _missing = new(StringComparer.Ordinal);
-    private readonly object _log = new();
-    private readonly Queue<RecordedRequest> _requests = new();
+    private readonly Dictionary<string, int> _lastRevision = new(StringComparer.Ordinal);
+    private readonly RequestLog _log;
     private readonly LexPolicyEmulatorOptions _options;
     private readonly SigV4Verifier _verifier;
 
     /// <summary>Creates an emulator with no policies.</summary>
     /// <param name="options">Settings; defaults accept AWS's example credentials (<c>AKIDEXAMPLE</c>) in any region.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A request-log bound is not positive (or the body bound negative).</exception>
     public LexPolicyEmulator(LexPolicyEmulatorOptions? options = null)
     {
         _options = options ?? new LexPolicyEmulatorOptions();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(_options.MaxRecordedRequests, "options.MaxRecordedRequests");
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(_options.MaxRecordedBytes, "options.MaxRecordedBytes");
+        ArgumentOutOfRangeException.ThrowIfNegative(_options.MaxRecordedBodyBytes, "options.MaxRecordedBodyBytes");
+        _log = new RequestLog(_options.MaxRecordedRequests, _options.MaxRecordedBytes, _options.MaxRecordedBodyBytes);
         _verifier = new SigV4Verifier(new Dictionary<string, string>(_options.Credentials, StringComparer.Ordinal), _options.Region, "lex", _options.MaxClockSkew);
     }
 
     /// <summary>Faults to inject into the next requests.</summary>
     public EmulatorFaults Faults { get; } = new();
 
-    /// <summary>A snapshot of the requests received so far, oldest first.</summary>
-    public IReadOnlyList<RecordedRequest> Requests
-    {
-        get
-        {
-            lock (_log)
-            {
-                return [.. _requests];
-            }
-        }
-    }
+    /// <summary>
+    /// A snapshot of the requests received so far, oldest first, within the log's bounds
+    /// (<see cref="LexPolicyEmulatorOptions.MaxRecordedRequests"/>, <see cref="LexPolicyEmulatorOptions.MaxRecordedBytes"/>).
+    /// </summary>
+    public IReadOnlyList<RecordedRequest> Requests => _log.Snapshot();
 
     /// <summary>The ARNs that currently have a policy.</summary>
     public IReadOnlyCollection<string> ResourceArns
@@ -93,24 +92,28 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
         }
     }
 
-    /// <summary>Sets the policy of a resource directly (no request, no validation beyond JSON), for arranging a test.</summary>
+    /// <summary>
+    /// Sets the policy of a resource directly (no request, and no checks beyond JSON with a <c>Statement</c> object or list), for
+    /// arranging a test. Later changes continue from the larger of <paramref name="revision"/> and the last revision the ARN had.
+    /// </summary>
     /// <param name="resourceArn">The ARN.</param>
-    /// <param name="policy">The policy JSON: an object with a <c>Statement</c> list.</param>
+    /// <param name="policy">The policy JSON: an object with a <c>Statement</c> object or list of objects.</param>
     /// <param name="revision">Its revision.</param>
     /// <exception cref="ArgumentException">The policy is not such a JSON object.</exception>
     public void SeedPolicy(string resourceArn, string policy, int revision = 1)
     {
         ArgumentNullException.ThrowIfNull(resourceArn);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(revision);
-        if (EmulatorRules.CheckPolicy(policy, out var document) is { } error)
+        if ((PolicyGrammar.Parse(policy, out var document)?.Message ?? PolicyGrammar.CheckManageable(document)) is { } error)
         {
-            throw new ArgumentException(error.Message, nameof(policy));
+            throw new ArgumentException(error, nameof(policy));
         }
 
         lock (_state)
         {
             _missing.Remove(resourceArn);
             _policies[resourceArn] = new PolicyEntry(document, revision);
+            _lastRevision[resourceArn] = Math.Max(revision, _lastRevision.GetValueOrDefault(resourceArn));
         }
     }
 
@@ -122,25 +125,22 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
         lock (_state)
         {
             return _policies.TryGetValue(resourceArn, out var entry)
-                ? new EmulatedPolicy(entry.Document.ToJsonString(), entry.Revision.ToString(CultureInfo.InvariantCulture), entry.Document["Statement"]!.AsArray().Count)
+                ? new EmulatedPolicy(entry.Document.ToJsonString(), entry.Revision.ToString(CultureInfo.InvariantCulture), PolicyGrammar.Statements(entry.Document).Count())
                 : null;
         }
     }
 
-    /// <summary>Forgets every policy, declared-missing resource, recorded request and pending fault.</summary>
+    /// <summary>Forgets every policy, revision counter, declared-missing resource, recorded request and pending fault.</summary>
     public void Reset()
     {
         lock (_state)
         {
             _policies.Clear();
             _missing.Clear();
+            _lastRevision.Clear();
         }
 
-        lock (_log)
-        {
-            _requests.Clear();
-        }
-
+        _log.Clear();
         Faults.Clear();
     }
 
@@ -154,7 +154,7 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
     /// <param name="rawPathAndQuery">The raw request target, if known.</param>
     /// <param name="cancellationToken">Cancels the latency wait.</param>
     /// <returns>The answer.</returns>
-    /// <exception cref="HttpRequestException">A dropped-connection fault was injected.</exception>
+    /// <exception cref="HttpRequestException">A dropped-connection or lost-answer fault was injected.</exception>
     public async Task<HttpResponseMessage> ProcessAsync(HttpRequestMessage request, string? rawPathAndQuery, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -193,11 +193,12 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
             await Task.Delay(Faults.Latency, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
         }
 
+        // Authentication also decides what the log keeps: no body from a request that failed it, even one a fault answers.
         DateTimeOffset now = _options.TimeProvider.GetUtcNow();
         EmulatorError? authError = authenticationError ?? (_options.VerifySignatures ? _verifier.Verify(wire, now) : null);
         if (fault.Kind == EmulatorFaults.FaultKind.Drop)
         {
-            Record(wire, route, 0, null);
+            _log.Add(wire, route.Operation, route.Arn, authError is null, 0, null);
             return null;
         }
 
@@ -209,8 +210,10 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
         };
 
         HttpResponseMessage? response = null;
+        bool lost = false;
         if (error is null)
         {
+            lost = route.Operation is not ("DescribeResourcePolicy" or "Unknown") && Faults.TakeLostAnswer();
             (response, error) = route.Error is { } routeError ? (null, routeError) : Handle(route, wire.Body);
         }
 
@@ -225,23 +228,16 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
 
         response!.Headers.TryAddWithoutValidation("x-amzn-RequestId", Guid.NewGuid().ToString());
         response.Headers.Date = now;
-        Record(wire, route, response.StatusCode, error?.Code is { Length: > 0 } c ? c : null);
-        return response;
-    }
-
-    private void Record(WireRequest wire, RouteMatch route, HttpStatusCode status, string? errorCode)
-    {
-        var headers = wire.Lines.GroupBy(l => l.Key.ToLowerInvariant())
-            .ToDictionary(g => g.Key, g => string.Join(",", g.Select(l => l.Value)), StringComparer.OrdinalIgnoreCase);
-        var recorded = new RecordedRequest(route.Operation, wire.Method, wire.Target, route.Arn, Encoding.UTF8.GetString(wire.Body.Span), headers, status, errorCode);
-        lock (_log)
+        if (lost)
         {
-            _requests.Enqueue(recorded);
-            while (_requests.Count > _options.MaxRecordedRequests)
-            {
-                _requests.Dequeue();
-            }
+            // The write is committed; its answer never leaves.
+            _log.Add(wire, route.Operation, route.Arn, keepBody: true, 0, null);
+            response.Dispose();
+            return null;
         }
+
+        _log.Add(wire, route.Operation, route.Arn, authError is null, response.StatusCode, error?.Code is { Length: > 0 } c ? c : null);
+        return response;
     }
 
     private static RouteMatch Route(string method, string target)
@@ -291,9 +287,9 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
             return Fail(new EmulatorError(HttpStatusCode.BadRequest, "ValidationException", error));
         }
 
-        if (EmulatorRules.ParseLexArn(arn) is not { } parsed)
+        if (ResourceArn.Check(arn, out string account) is { } arnError)
         {
-            return Fail(new EmulatorError(HttpStatusCode.BadRequest, "ValidationException", $"The resource ARN '{arn}' is not a Lex V2 bot or bot alias ARN."));
+            return Fail(new EmulatorError(HttpStatusCode.BadRequest, "ValidationException", $"The resource ARN '{arn}' is not a Lex V2 bot or bot alias ARN: {arnError}."));
         }
 
         JsonObject? json = null;
@@ -341,12 +337,12 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
                         return Fail(new EmulatorError(HttpStatusCode.PreconditionFailed, "PreconditionFailedException", $"A resource policy already exists for {arn}; use UpdateResourcePolicy."));
                     }
 
-                    if (EmulatorRules.CheckPolicy(EmulatorRules.Str(json!, "policy")!, out var document) is { } policyError)
+                    if (PolicyGrammar.Check(EmulatorRules.Str(json!, "policy"), out var document) is { } policyError)
                     {
                         return Fail(policyError);
                     }
 
-                    var created = new PolicyEntry(document, 1);
+                    var created = new PolicyEntry(document, NextRevision(arn));
                     _policies[arn] = created;
                     return Ok(arn, created, withPolicy: false);
                 }
@@ -358,13 +354,13 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
                         return NoPolicy(arn);
                     }
 
-                    if (EmulatorRules.CheckPolicy(EmulatorRules.Str(json!, "policy")!, out var document) is { } policyError)
+                    if (PolicyGrammar.Check(EmulatorRules.Str(json!, "policy"), out var document) is { } policyError)
                     {
                         return Fail(policyError);
                     }
 
                     entry.Document = document;
-                    entry.Revision++;
+                    entry.Revision = NextRevision(arn);
                     return Ok(arn, entry, withPolicy: false);
                 }
 
@@ -375,11 +371,12 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
                     }
 
                     _policies.Remove(arn);
+                    NextRevision(arn); // the deletion is a change too: a re-created policy starts after it
                     return (new HttpResponseMessage(HttpStatusCode.NoContent) { Content = new ByteArrayContent([]) }, null);
 
                 case "CreateResourcePolicyStatement":
                 {
-                    if (EmulatorRules.CheckStatement(parsed.Account, json!) is { } statementError)
+                    if (EmulatorRules.CheckStatement(account, json!) is { } statementError)
                     {
                         return Fail(statementError);
                     }
@@ -397,14 +394,14 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
                     }
 
                     var candidate = entry.Document.DeepClone().AsObject();
-                    candidate["Statement"]!.AsArray().Add((JsonNode)statement);
-                    if (Encoding.UTF8.GetByteCount(candidate.ToJsonString()) > EmulatorRules.MaxPolicyBytes)
+                    PolicyGrammar.StatementList(candidate).Add((JsonNode)statement);
+                    if (Encoding.UTF8.GetByteCount(candidate.ToJsonString()) > PolicyGrammar.MaxPolicyBytes)
                     {
-                        return Fail(new EmulatorError(HttpStatusCode.PaymentRequired, "ServiceQuotaExceededException", $"The resource policy would be larger than the {EmulatorRules.MaxPolicyBytes}-byte quota."));
+                        return Fail(new EmulatorError(HttpStatusCode.PaymentRequired, "ServiceQuotaExceededException", $"The resource policy would be larger than the {PolicyGrammar.MaxPolicyBytes}-byte quota."));
                     }
 
                     entry.Document = candidate;
-                    entry.Revision++;
+                    entry.Revision = NextRevision(arn);
                     _policies[arn] = entry;
                     return Ok(arn, entry, withPolicy: false);
                 }
@@ -422,9 +419,9 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
                         return Fail(new EmulatorError(HttpStatusCode.NotFound, "ResourceNotFoundException", $"The policy for {arn} has no statement with the id {route.StatementId}."));
                     }
 
-                    var remaining = entry.Document["Statement"]!.AsArray();
+                    var remaining = PolicyGrammar.StatementList(entry.Document);
                     remaining.RemoveAt(index);
-                    entry.Revision++;
+                    entry.Revision = NextRevision(arn);
                     if (remaining.Count == 0)
                     {
                         _policies.Remove(arn); // as documented: deleting the last statement deletes the policy
@@ -438,17 +435,22 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
 
     private static int FindStatement(PolicyEntry entry, string sid)
     {
-        var statements = entry.Document["Statement"]!.AsArray();
-        for (int i = 0; i < statements.Count; i++)
+        int i = 0;
+        foreach (var s in PolicyGrammar.Statements(entry.Document))
         {
-            if (statements[i] is JsonObject s && EmulatorRules.Str(s, "Sid") == sid)
+            if (EmulatorRules.Str(s, "Sid") == sid)
             {
                 return i;
             }
+
+            i++;
         }
 
         return -1;
     }
+
+    /// <summary>The next revision of an ARN: one more than any it ever had, so revisions never repeat, even across delete and re-create.</summary>
+    private int NextRevision(string arn) => _lastRevision[arn] = _lastRevision.GetValueOrDefault(arn) + 1;
 
     /// <summary>The IAM statement for a CreateResourcePolicyStatement body.</summary>
     private static JsonObject BuildStatement(string arn, JsonObject body)

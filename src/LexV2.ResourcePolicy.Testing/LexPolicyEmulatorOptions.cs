@@ -29,4 +29,17 @@ public sealed class LexPolicyEmulatorOptions
 
     /// <summary>How many requests the emulator keeps in <see cref="LexPolicyEmulator.Requests"/>; older ones are dropped. Default: 10,000.</summary>
     public int MaxRecordedRequests { get; set; } = 10_000;
+
+    /// <summary>
+    /// How many bytes of each request body are kept in <see cref="RecordedRequest.Body"/>; the rest is cut off
+    /// (<see cref="RecordedRequest.BodyLength"/> keeps the full length). Bodies of requests that fail authentication are never
+    /// kept. Default: 4,096 (4 KiB, more than any valid statement request).
+    /// </summary>
+    public int MaxRecordedBodyBytes { get; set; } = 4 * 1024;
+
+    /// <summary>
+    /// How many bytes the whole request log may hold (paths, headers and kept bodies, counted as UTF-16 text plus a fixed
+    /// overhead per entry); the oldest entries are dropped beyond it, the newest is always kept. Default: 16 MiB.
+    /// </summary>
+    public long MaxRecordedBytes { get; set; } = 16L * 1024 * 1024;
 }

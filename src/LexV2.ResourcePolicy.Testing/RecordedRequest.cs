@@ -7,8 +7,11 @@ namespace LexV2.ResourcePolicy.Testing;
 /// <param name="Method">The HTTP method.</param>
 /// <param name="PathAndQuery">The path and query exactly as sent (still percent-encoded).</param>
 /// <param name="ResourceArn">The decoded resource ARN label, when the path had one.</param>
-/// <param name="Body">The request body as text (empty when none).</param>
-/// <param name="Headers">The request headers (names lower-case; multiple values joined with commas).</param>
+/// <param name="Body">
+/// The request body as text, cut to <see cref="LexPolicyEmulatorOptions.MaxRecordedBodyBytes"/>; empty when there was none
+/// and when the request failed authentication (such bodies are never kept).
+/// </param>
+/// <param name="Headers">The request headers as they went over the wire (names lower-case; repeated lines joined with commas).</param>
 /// <param name="Status">The status the emulator answered with (0 when it dropped the connection).</param>
 /// <param name="ErrorCode">The error code it answered with, if any.</param>
 public sealed record RecordedRequest(
@@ -19,4 +22,8 @@ public sealed record RecordedRequest(
     string Body,
     IReadOnlyDictionary<string, string> Headers,
     HttpStatusCode Status,
-    string? ErrorCode);
+    string? ErrorCode)
+{
+    /// <summary>The length of the request body in bytes, before <see cref="Body"/> was cut (or left out).</summary>
+    public long BodyLength { get; init; }
+}

@@ -213,16 +213,20 @@ internal sealed class SigV4Verifier(IReadOnlyDictionary<string, string> secrets,
         return sb.ToString();
     }
 
+    /// <summary>
+    /// The value trimmed, each run of whitespace (spaces and tabs alike) one space: what AWS's own signers send (AWSSDK.Core
+    /// collapses every whitespace run, botocore splits on whitespace, the JavaScript SDK replaces <c>\s+</c>).
+    /// </summary>
     private static void AppendCollapsed(StringBuilder sb, string value)
     {
         bool space = false;
-        foreach (char c in value.Trim())
+        foreach (char c in value.Trim(' ', '\t'))
         {
-            if (c == ' ')
+            if (c is ' ' or '\t')
             {
                 if (!space)
                 {
-                    sb.Append(c);
+                    sb.Append(' ');
                 }
 
                 space = true;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Amazon.Runtime;
 using LexV2.ResourcePolicy.Sample;
 
@@ -32,72 +31,49 @@ public class SampleTests
     [Fact]
     public async Task ServeMode_InItsOwnProcess_IsDrivenOverRealHttp_AndStopsOnSigterm()
     {
-        string dll = Path.Combine(AppContext.BaseDirectory, "LexV2.ResourcePolicy.Sample.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string arg in new[] { dll, "serve", "--port", "0", "--access-key", "AKIDSERVETEST", "--secret-key", "serve/secret", "--parent-pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        await using var server = await ServeProcess.StartAsync("--access-key", "AKIDSERVETEST", "--secret-key", "serve/secret");
+        Assert.Matches(@"^Listening on http://127\.0\.0\.1:\d+$", server.ListeningLine);
+        using var client = new LexPolicyClient(new LexPolicyClientOptions
         {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        try
+            ServiceUrl = server.Endpoint,
+            Region = "us-east-1",
+            Credentials = new BasicAWSCredentials("AKIDSERVETEST", "serve/secret"),
+        });
+        using var wrong = new LexPolicyClient(new LexPolicyClientOptions
         {
-            string? line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
-            Assert.NotNull(line);
-            Assert.Matches(@"^Listening on http://127\.0\.0\.1:\d+$", line);
-            var endpoint = new Uri(line["Listening on ".Length..]);
-
-            using var client = new LexPolicyClient(new LexPolicyClientOptions
-            {
-                ServiceUrl = endpoint,
-                Region = "us-east-1",
-                Credentials = new BasicAWSCredentials("AKIDSERVETEST", "serve/secret"),
-            });
-            using var wrong = new LexPolicyClient(new LexPolicyClientOptions
-            {
-                ServiceUrl = endpoint,
-                Region = "us-east-1",
-                Credentials = new BasicAWSCredentials("AKIDSERVETEST", "not/the/secret"),
-                MaxRetries = 0,
-            });
-            const string alias = "arn:aws:lex:us-east-1:123456789012:bot-alias/BOTID12345/ALIASID123";
-
-            var created = await client.CreateResourcePolicyStatementAsync(new()
-            {
-                ResourceArn = alias,
-                StatementId = "Role",
-                Effect = Effect.Allow,
-                Principal = [Principal.ForArn("arn:aws:iam::123456789012:role/app")],
-                Action = ["lex:RecognizeText"],
-            });
-            var described = await client.DescribeResourcePolicyAsync(new() { ResourceArn = alias });
-            await Assert.ThrowsAsync<ConflictException>(() => client.CreateResourcePolicyStatementAsync(new()
-            {
-                ResourceArn = alias, StatementId = "Role", Effect = Effect.Allow,
-                Principal = [Principal.ForArn("arn:aws:iam::123456789012:role/app")], Action = ["lex:RecognizeText"],
-            }));
-            var rejected = await Assert.ThrowsAsync<LexPolicyException>(() => wrong.DescribeResourcePolicyAsync(new() { ResourceArn = alias }));
-            await client.DeleteResourcePolicyStatementAsync(new() { ResourceArn = alias, StatementId = "Role", ExpectedRevisionId = "1" });
-
-            Assert.Equal("1", created.RevisionId);
-            Assert.Contains("arn:aws:iam::123456789012:role/app", described.Policy);
-            Assert.Equal("InvalidSignatureException", rejected.ErrorCode);
-        }
-        finally
+            ServiceUrl = server.Endpoint,
+            Region = "us-east-1",
+            Credentials = new BasicAWSCredentials("AKIDSERVETEST", "not/the/secret"),
+            MaxRetries = 0,
+        });
+        const string alias = "arn:aws:lex:us-east-1:123456789012:bot-alias/BOTID12345/ALIASID123";
+        var statement = new CreateResourcePolicyStatementRequest
         {
-            if (!process.HasExited)
-            {
-                Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
-            }
+            ResourceArn = alias, StatementId = "Role", Effect = Effect.Allow,
+            Principal = [Principal.ForArn("arn:aws:iam::123456789012:role/app")], Action = ["lex:RecognizeText"],
+        };
 
-            bool exited = process.WaitForExit(TimeSpan.FromSeconds(15));
-            if (!exited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
+        var created = await client.CreateResourcePolicyStatementAsync(statement);
+        var described = await client.DescribeResourcePolicyAsync(new() { ResourceArn = alias });
+        await Assert.ThrowsAsync<ConflictException>(() => client.CreateResourcePolicyStatementAsync(statement));
+        var rejected = await Assert.ThrowsAsync<LexPolicyException>(() => wrong.DescribeResourcePolicyAsync(new() { ResourceArn = alias }));
+        await client.DeleteResourcePolicyStatementAsync(new() { ResourceArn = alias, StatementId = "Role", ExpectedRevisionId = "1" });
 
-            Assert.True(exited, "serve mode did not stop on SIGTERM");
-            Assert.Equal(0, process.ExitCode);
-        }
+        Assert.Equal("1", created.RevisionId);
+        Assert.Contains("arn:aws:iam::123456789012:role/app", described.Policy);
+        Assert.Equal("InvalidSignatureException", rejected.ErrorCode);
+        Assert.True(server.Stop(TimeSpan.FromSeconds(15)), "serve mode did not stop on SIGTERM");
+        Assert.Equal(0, server.ExitCode);
+    }
+
+    [Fact]
+    public async Task ServeMode_BadArguments_ExitTwo_ATakenPortExitsOne()
+    {
+        using var output = new StringWriter();
+        Assert.Equal(2, await EmulatorServer.RunAsync(["--port", "eighty"], output));
+        Assert.Equal(2, await EmulatorServer.RunAsync(["--access-key", "AKID"], output));
+        await using var taken = LexPolicyEmulatorServer.Start(new LexPolicyEmulator());
+        Assert.Equal(1, await EmulatorServer.RunAsync(["--port", taken.Endpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)], output));
+        Assert.Empty(output.ToString()); // no listening line
     }
 }

@@ -11,7 +11,8 @@ namespace LexV2.ResourcePolicy.Testing.Tests;
 /// Random requests signed by <see cref="AwsSigV4Handler"/> (AWSSDK.Core's signer behind it) and sent through a real socket to the
 /// served emulator, whose verifier is written independently from the SigV4 specification and reads the header lines and request
 /// target as received: every one must be accepted (any answer but 403). Header names, repeated and multi-valued headers, runs
-/// of spaces, unicode and reserved characters in path labels and query values, IPv4, IPv6 and name hosts with ports.
+/// of spaces, unicode and reserved characters in path labels and query values, IPv4, IPv6 and name hosts with ports. Query
+/// parameter names stay in the unreserved set, the handler's documented limit.
 /// </summary>
 public class SigningPropertyTests(Xunit.Abstractions.ITestOutputHelper output)
 {
@@ -34,23 +35,31 @@ public class SigningPropertyTests(Xunit.Abstractions.ITestOutputHelper output)
         Gen.String[Gen.OneOfConst(':', '/', '?', '#', '[', ']', '@', '!', '$', '&', '\'', '(', ')', '*', '+', ',', ';', '=', '%', ' ', '~', '.', '-', '_', 'é', 'ß', '中', 'a', 'Z', '9'), 1, 20],
         Gen.OneOfConst("😀", "a😀b", "..", ".", "%2F", "arn:aws:lex:us-east-1:123456789012:bot-alias/ABCDEFGHIJ/TSTALIASID"));
 
+    /// <summary>
+    /// Query parameter names in the unreserved set: AWSSDK.Core sorts parameters by their decoded names, the specification by
+    /// the encoded ones, and the two orders differ only for names with other characters (a documented limit of the handler).
+    /// </summary>
+    private static readonly Gen<string> QueryName = Gen.String[Gen.Char["abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~"], 1, 12];
+
     private sealed record RandomRequest(string Method, string Path, string Query, (string Name, string[] Values)[] Headers, string? Body)
     {
         public override string ToString() => $"{Method} {Path}{Query} [{string.Join("; ", Headers.Select(h => h.Name + "=" + string.Join("|", h.Values)))}] body={Body}";
     }
 
+    private const string SeededArn = "arn:aws:lex:us-east-1:123456789012:bot-alias/ABCDEFGHIJ/TSTALIASID";
+
     private static readonly Gen<RandomRequest> Requests = Gen.Select(
         Gen.OneOfConst("GET", "POST", "PUT", "DELETE"),
-        Label,
+        Gen.Frequency((3, Label), (1, Gen.Const(SeededArn))),
         Label,
         Gen.Bool,
-        Gen.Select(Label, Label).Array[0, 3],
+        Gen.Select(QueryName, Label).Array[0, 3],
         Gen.Select(HeaderName, HeaderValue.Array[1, 3]).Array[0, 5],
         Gen.String[VisibleOrSpace, 0, 40])
         .Select((method, arn, sid, statements, query, headers, body) => new RandomRequest(
             method,
             "/policy/" + Uri.EscapeDataString(arn) + (statements ? "/statements/" + Uri.EscapeDataString(sid) + "/" : "/"),
-            query.Length == 0 ? string.Empty : "?" + string.Join("&", query.Select(q => Uri.EscapeDataString(q.Item1) + "=" + Uri.EscapeDataString(q.Item2))),
+            query.Length == 0 ? string.Empty : "?" + string.Join("&", query.DistinctBy(q => q.Item1).Select(q => Uri.EscapeDataString(q.Item1) + "=" + Uri.EscapeDataString(q.Item2))),
             [.. headers.DistinctBy(h => h.Item1.ToUpperInvariant()).Select(h => (h.Item1, h.Item2))],
             method is "POST" or "PUT" ? "{\"policy\":" + System.Text.Json.JsonSerializer.Serialize(body) + "}" : null));
 
@@ -67,6 +76,7 @@ public class SigningPropertyTests(Xunit.Abstractions.ITestOutputHelper output)
         }
 
         var emulator = new LexPolicyEmulator();
+        emulator.SeedPolicy(SeededArn, $$"""{"Version":"2012-10-17","Statement":[{"Sid":"Seed","Effect":"Allow","Principal":{"Service":"connect.amazonaws.com"},"Action":"lex:RecognizeText","Resource":"{{SeededArn}}"}]}""", revision: 1);
         await using var server = LexPolicyEmulatorServer.Start(emulator, new LexPolicyEmulatorServerOptions { Address = host == "[::1]" ? IPAddress.IPv6Loopback : IPAddress.Loopback });
         var origin = new Uri($"http://{host}:{server.Endpoint.Port}");
         using var http = new HttpClient(new AwsSigV4Handler(Credentials, "us-east-1", "lex") { InnerHandler = new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false } });

@@ -21,6 +21,14 @@ internal static class TestSigning
 
     public static string PolicyPath(string arn = Alias) => "/policy/" + Uri.EscapeDataString(arn) + "/";
 
+    /// <summary>A statement granting an IAM role of the alias's account lex:RecognizeText, as the client sends it.</summary>
+    public static CreateResourcePolicyStatementRequest RoleStatement(string sid, string arn = Alias) => new()
+    {
+        ResourceArn = arn, StatementId = sid, Effect = Effect.Allow,
+        Principal = [Principal.ForArn("arn:aws:iam::123456789012:role/app")], Action = ["lex:RecognizeText"],
+    };
+
+    /// <summary>The same statement as a raw request body.</summary>
     public static byte[] StatementBody(string sid) =>
         Encoding.UTF8.GetBytes($$"""{"statementId":"{{sid}}","effect":"Allow","principal":[{"arn":"arn:aws:iam::123456789012:role/app"}],"action":["lex:RecognizeText"]}""");
 

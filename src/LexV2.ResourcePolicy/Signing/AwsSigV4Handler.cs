@@ -30,7 +30,10 @@ namespace LexV2.ResourcePolicy.Signing;
 /// Lambda, ...) — and Amazon S3 for requests whose body is sent whole: for service <c>s3</c> (and <c>s3express</c>,
 /// <c>s3-object-lambda</c>, <c>s3-outposts</c>) AWSSDK.Core's signer uses S3's single-encoded canonical URI, and the body hash is
 /// sent in <c>x-amz-content-sha256</c> as S3 requires. Not supported: S3's streaming (<c>aws-chunked</c>) uploads,
-/// <c>UNSIGNED-PAYLOAD</c>, SigV4a (multi-region) and presigned URLs.
+/// <c>UNSIGNED-PAYLOAD</c>, SigV4a (multi-region) and presigned URLs. One limit comes from AWSSDK.Core's signer: it orders query
+/// parameters by their decoded names where the specification orders the encoded ones, so a query with several parameters whose
+/// names hold characters outside <c>A-Z a-z 0-9 - . _ ~</c> (or a repeated name) may be signed in an order the service rejects.
+/// Lex V2 sends one parameter, <c>expectedRevisionId</c>.
 /// </para>
 /// <para>
 /// Credentials are resolved on every send, bounded by the request's cancellation token; a provider that fails, returns nothing,

@@ -122,6 +122,27 @@ public class SigV4HandlerTests
         Assert.Equal(SigV4Spec.Sha256Hex("payload bytes"), received.Header("X-Amz-Content-SHA256"));
     }
 
+    /// <summary>
+    /// The handler's documented limit, from AWSSDK.Core's signer: parameters are ordered by decoded name ("cz" before "中"), the
+    /// specification orders encoded names ("%E4%B8%AD" before "cz"). Unreserved names agree; this one does not. If AWSSDK.Core
+    /// changes, this test fails and the limit can leave the docs.
+    /// </summary>
+    [Theory]
+    [InlineData("?cz=1&b=2", true)]
+    [InlineData("?a~b=1&a-b=2&a.b=3", true)]
+    [InlineData("?cz=1&%E4%B8%AD=2", false)]
+    [InlineData("?b=1&%7Bx=2", false)]
+    public async Task QueryNamesOutsideTheUnreservedSet_AreOrderedAsAwsSdkCoreOrdersThem(string query, bool verifies)
+    {
+        string? problem = null;
+        await using var server = Wire.LoopbackServer.Start((r, _) => { problem = Wire.WireSignature.Problem(r, Fixtures.SecretKey, "us-east-1"); return Wire.RawResponse.Json(200, "{}"); });
+        using var http = new HttpClient(new AwsSigV4Handler(Fixtures.Credentials, "us-east-1", "lex") { InnerHandler = new SocketsHttpHandler() });
+
+        using var response = await http.GetAsync(new Uri(server.Endpoint.GetLeftPart(UriPartial.Authority) + "/policy/x/" + query));
+
+        Assert.Equal(verifies, problem is null);
+    }
+
     [Fact]
     public async Task SessionToken_IsSentAndSigned()
     {
