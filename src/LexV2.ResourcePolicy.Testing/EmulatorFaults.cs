@@ -15,6 +15,12 @@ public sealed class EmulatorFaults
     private HttpStatusCode _failureStatus = HttpStatusCode.InternalServerError;
     private int _drops;
     private int _lostAnswers;
+    private double? _ratePerSecond;
+    private double _tokens;
+    private long _lastRefill;
+
+    /// <summary>The emulator's clock, for the rate limit.</summary>
+    internal TimeProvider Clock { get; set; } = TimeProvider.System;
 
     /// <summary>Added to every request's processing time (on the emulator's clock). Default: zero.</summary>
     public TimeSpan Latency { get; set; }
@@ -72,12 +78,35 @@ public sealed class EmulatorFaults
         }
     }
 
-    /// <summary>Clears every pending fault and the latency.</summary>
+    /// <summary>
+    /// Throttles like a service with a request-rate quota: from now on, requests beyond <paramref name="requestsPerSecond"/> (a
+    /// token bucket holding one second's worth, refilled continuously on the emulator's clock) are answered 429
+    /// <c>ThrottlingException</c> without a <c>Retry-After</c>. Throttled requests use no token. Counted faults come first.
+    /// <see cref="Clear"/> lifts the limit.
+    /// </summary>
+    /// <param name="requestsPerSecond">The sustained rate answered normally; more than 0.</param>
+    public void ThrottleAbove(double requestsPerSecond)
+    {
+        if (!(requestsPerSecond > 0) || double.IsInfinity(requestsPerSecond))
+        {
+            throw new ArgumentOutOfRangeException(nameof(requestsPerSecond), requestsPerSecond, "The rate must be a positive, finite number of requests per second.");
+        }
+
+        lock (_gate)
+        {
+            _ratePerSecond = requestsPerSecond;
+            _tokens = Math.Max(1, requestsPerSecond);
+            _lastRefill = Clock.GetTimestamp();
+        }
+    }
+
+    /// <summary>Clears every pending fault, the rate limit and the latency.</summary>
     public void Clear()
     {
         lock (_gate)
         {
             _throttles = _failures = _drops = _lostAnswers = 0;
+            _ratePerSecond = null;
             Latency = TimeSpan.Zero;
         }
     }
@@ -117,6 +146,19 @@ public sealed class EmulatorFaults
             {
                 _failures--;
                 return new Fault(FaultKind.Fail, _failureStatus, null);
+            }
+
+            if (_ratePerSecond is { } rate)
+            {
+                long now = Clock.GetTimestamp();
+                _tokens = Math.Min(Math.Max(1, rate), _tokens + (Clock.GetElapsedTime(_lastRefill, now).TotalSeconds * rate));
+                _lastRefill = now;
+                if (_tokens < 1)
+                {
+                    return new Fault(FaultKind.Throttle, (HttpStatusCode)429, null);
+                }
+
+                _tokens -= 1;
             }
 
             return new Fault(FaultKind.None, default, null);

@@ -34,6 +34,7 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
     public LexPolicyEmulator(LexPolicyEmulatorOptions? options = null)
     {
         _options = options ?? new LexPolicyEmulatorOptions();
+        Faults.Clock = _options.TimeProvider;
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(_options.MaxRecordedRequests, "options.MaxRecordedRequests");
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(_options.MaxRecordedBytes, "options.MaxRecordedBytes");
         ArgumentOutOfRangeException.ThrowIfNegative(_options.MaxRecordedBodyBytes, "options.MaxRecordedBodyBytes");

@@ -11,7 +11,8 @@ namespace LexV2.ResourcePolicy.Resilience;
 /// </summary>
 /// <remarks>
 /// Constants as in the AWS SDKs: CUBIC scale 0.4 and beta 0.7; the send rate is measured in half-second buckets smoothed by
-/// 0.8; the bucket never fills slower than 0.5 tokens a second and never faster than twice the measured send rate.
+/// 0.8; the bucket never fills slower than 0.5 tokens a second and never faster than twice the measured send rate. One
+/// difference: before the first bucket completes, the send rate is estimated from the answers so far instead of taken as 0.
 /// </remarks>
 internal sealed class AdaptiveRateLimiter : RateLimiter
 {
@@ -116,45 +117,61 @@ internal sealed class AdaptiveRateLimiter : RateLimiter
     {
         lock (_lock)
         {
-            return TryTake(permitCount, out _) ? Lease.Acquired : Lease.Rejected;
-        }
-    }
-
-    protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            TimeSpan wait;
-            lock (_lock)
+            if (!_enabled)
             {
-                if (TryTake(permitCount, out wait))
-                {
-                    return Lease.Acquired;
-                }
+                return Lease.Acquired;
             }
 
-            await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+            Refill(Now());
+            if (_capacity < permitCount)
+            {
+                return Lease.Rejected;
+            }
+
+            _capacity -= permitCount;
+            return Lease.Acquired;
         }
     }
 
-    /// <summary>Takes permits when pacing is off or the bucket holds enough; otherwise says how long until it will.</summary>
-    private bool TryTake(int permits, out TimeSpan wait)
+    /// <summary>
+    /// Takes the permits at once and waits for the time the bucket needs to cover them, as the AWS SDKs do: the balance may go
+    /// below zero, so callers queue up one fill interval apart instead of racing for each token (and a bucket whose capacity is
+    /// under one token, at the slowest rates, still lets a call through every <c>1 / rate</c> seconds).
+    /// </summary>
+    protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
     {
-        wait = TimeSpan.Zero;
-        if (!_enabled)
+        TimeSpan wait;
+        lock (_lock)
         {
-            return true;
+            if (!_enabled)
+            {
+                return Lease.Acquired;
+            }
+
+            Refill(Now());
+            double deficit = permitCount - _capacity;
+            _capacity -= permitCount;
+            wait = deficit > 0 ? TimeSpan.FromSeconds(deficit / _fillRate) : TimeSpan.Zero;
         }
 
-        Refill(Now());
-        if (_capacity >= permits)
+        if (wait > TimeSpan.Zero)
         {
-            _capacity -= permits;
-            return true;
+            try
+            {
+                await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                lock (_lock)
+                {
+                    _capacity += permitCount; // the caller gave up: its reservation goes back
+                }
+
+                throw;
+            }
         }
 
-        wait = TimeSpan.FromSeconds(Math.Max((permits - _capacity) / _fillRate, 0.001));
-        return false;
+        return Lease.Acquired;
     }
 
     private void Refill(double now)
@@ -187,7 +204,9 @@ internal sealed class AdaptiveRateLimiter : RateLimiter
             _lastBucket = bucket;
         }
 
-        return _measuredRate;
+        // Until a first half-second bucket is complete there is no measurement; the SDKs then take 0, which drops the rate to
+        // the floor at a throttle early in a burst and takes tens of seconds to recover. Estimate it from the answers so far.
+        return _measuredRate == 0 && now > _lastBucket ? _requestCount / (now - _lastBucket) : _measuredRate;
     }
 
     private double Now() => _time.GetElapsedTime(_startTimestamp).TotalSeconds;
