@@ -114,4 +114,58 @@ public class AdaptiveRateLimiterTests
 
         Assert.True((await waiting).IsAcquired);
     }
+
+    [Fact]
+    public async Task AtTheFloorRate_ACallStillGetsThroughEveryTwoSeconds()
+    {
+        var time = new FakeTimeProvider();
+        var limiter = new AdaptiveRateLimiter(time);
+        for (int i = 0; i < 40; i++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(10));
+            limiter.OnResponse(throttled: true);
+        }
+
+        Assert.Equal(0.5, limiter.FillRate, 3); // the bucket holds at most half a token: a permit needs a negative balance
+
+        var permits = new List<Task>();
+        for (int i = 0; i < 3; i++)
+        {
+            permits.Add(limiter.AcquireAsync(1).AsTask());
+        }
+
+        for (int step = 0; step < 70 && !permits.TrueForAll(p => p.IsCompleted); step++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            await Task.Delay(2);
+        }
+
+        Assert.All(permits, p => Assert.True(p.IsCompletedSuccessfully));
+    }
+
+    [Fact]
+    public async Task ACancelledWait_GivesItsReservationBack()
+    {
+        var time = new FakeTimeProvider();
+        var limiter = new AdaptiveRateLimiter(time);
+        Traffic(limiter, time, 10, 2);
+        limiter.OnResponse(throttled: true);
+        while (limiter.AttemptAcquire(1).IsAcquired)
+        {
+        }
+
+        using var cts = new CancellationTokenSource();
+        Task cancelled = limiter.AcquireAsync(5, cts.Token).AsTask();
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+
+        Task next = limiter.AcquireAsync(1).AsTask();
+        for (int step = 0; step < 5 && !next.IsCompleted; step++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(50));
+            await Task.Delay(2);
+        }
+
+        Assert.True(next.IsCompletedSuccessfully, "a permit one fill interval later, not after the cancelled caller's five");
+    }
 }
