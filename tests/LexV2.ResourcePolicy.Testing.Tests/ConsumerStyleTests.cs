@@ -111,4 +111,24 @@ public class ConsumerStyleTests
         Assert.Equal(1, proxy.Attempts);
         Assert.Null(proxy.ResponseExcerpt);
     }
+
+    [Fact]
+    public async Task NamedClients_CanEachBePluggedIntoTheirOwnEmulator()
+    {
+        var europe = new LexPolicyEmulator();
+        var us = new LexPolicyEmulator();
+        var services = new ServiceCollection();
+        services.AddLexPolicyClient("europe", o => o.Region = "eu-west-1").UseLexPolicyEmulator(europe);
+        services.AddLexPolicyClient("us", o => o.Region = "us-west-2").UseLexPolicyEmulator(us);
+        await using var provider = services.BuildServiceProvider();
+        var factory = provider.GetRequiredService<ILexPolicyClientFactory>();
+        var grant = LexGrant.IamPrincipal(BotArn.Parse("arn:aws:lex:eu-west-1:123456789012:bot/ABCDEFGHIJ"), "arn:aws:iam::123456789012:role/app", "App");
+
+        await factory.CreateClient("europe").EnsureStatementAsync(grant);
+
+        Assert.Single(europe.ResourceArns);
+        Assert.Empty(us.ResourceArns);
+        Assert.All(europe.Requests, r => Assert.Contains("/eu-west-1/lex/aws4_request", r.Headers["authorization"], StringComparison.Ordinal));
+        Assert.Contains(europe.Requests, r => r.Operation == "CreateResourcePolicyStatement" && r.Status == System.Net.HttpStatusCode.OK);
+    }
 }
