@@ -73,3 +73,24 @@ public class Review2ToolAttackTests
         Assert.DoesNotContain("hunter2-secret", run.Out + run.Err, StringComparison.Ordinal);
     }
 }
+
+/// <summary>Review 2: an --out path that cannot be written.</summary>
+public class Review2ToolOutTests
+{
+    /// <summary>
+    /// <c>plan --out</c> into a folder that does not exist throws DirectoryNotFoundException out of the command: the tool prints
+    /// an unhandled-exception stack trace instead of one "error: cannot write ..." line.
+    /// </summary>
+    [Fact]
+    public async Task PlanOut_IntoAMissingFolder_IsAOneLineError()
+    {
+        using var tool = new ToolHarness();
+        string file = tool.File_("lex.json", Desired());
+
+        var run = await tool.RunAsync("plan", "--file", file, "--out", Path.Combine(tool.Dir, "no-such-dir", "plan.json"));
+
+        Assert.Equal(1, run.Code);
+        Assert.DoesNotContain("   at ", run.Err, StringComparison.Ordinal);
+        Assert.StartsWith("error: ", run.Err, StringComparison.Ordinal);
+    }
+}
