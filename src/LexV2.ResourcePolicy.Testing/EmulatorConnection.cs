@@ -23,6 +23,8 @@ internal sealed class EmulatorConnection : IDisposable
     private int _start;
     private int _end;
     private volatile bool _idle;
+    private volatile bool _answered;
+    private long _idleSince;
 
     public EmulatorConnection(LexPolicyEmulatorServer server, Socket socket, CancellationToken stopping)
     {
@@ -37,6 +39,16 @@ internal sealed class EmulatorConnection : IDisposable
 
     /// <summary>Whether the connection waits for the first byte of its next request (may be closed to make room).</summary>
     public bool IsIdle => _idle;
+
+    /// <summary>
+    /// Whether the connection may be closed to make room for a new one: a keep-alive connection that has been answered and now
+    /// waits for its next request. A fresh connection that has not sent yet is not: clients retry a closed idle connection, but
+    /// not one they have just opened.
+    /// </summary>
+    public bool CanMakeRoom => _idle && _answered;
+
+    /// <summary>When the connection last became idle (a <see cref="System.Diagnostics.Stopwatch"/> timestamp).</summary>
+    public long IdleSince => Interlocked.Read(ref _idleSince);
 
     public Task Completion { get; private set; } = Task.CompletedTask;
 
@@ -81,8 +93,10 @@ internal sealed class EmulatorConnection : IDisposable
 
     private async Task RunAsync()
     {
-        while (true)
+        for (bool first = true; ; first = false)
         {
+            _answered = !first;
+            Interlocked.Exchange(ref _idleSince, System.Diagnostics.Stopwatch.GetTimestamp());
             _idle = _start == _end;
             _cts.CancelAfter(_idle ? _limits.KeepAlive : _limits.HeadersTimeout);
             int headEnd;
@@ -227,6 +241,11 @@ internal sealed class EmulatorConnection : IDisposable
             string line = await ReadLineAsync(4096).ConfigureAwait(false);
             int semicolon = line.IndexOf(';', StringComparison.Ordinal);
             string size = (semicolon >= 0 ? line[..semicolon] : line).Trim(' ', '\t');
+            if (size.Length > 1)
+            {
+                size = size.TrimStart('0') is { Length: > 0 } digits ? digits : "0"; // 1*HEXDIG: leading zeros are allowed
+            }
+
             if (size.Length is 0 or > 8 || !int.TryParse(size, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out int chunk) || chunk < 0)
             {
                 throw new InvalidDataException("Malformed chunk size.");

@@ -296,18 +296,11 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
         JsonObject? json = null;
         if (route.Operation is "CreateResourcePolicy" or "UpdateResourcePolicy" or "CreateResourcePolicyStatement")
         {
-            try
-            {
-                json = JsonNode.Parse(body.Length == 0 ? "{}"u8 : body.Span) as JsonObject;
-            }
-            catch (JsonException)
-            {
-                json = null;
-            }
-
+            var (parsed, problem) = StrictJson.Parse(body.Length == 0 ? "{}"u8 : body.Span);
+            json = parsed as JsonObject;
             if (json is null)
             {
-                return Fail(new EmulatorError(HttpStatusCode.BadRequest, "SerializationException", "The request body is not a JSON object."));
+                return Fail(new EmulatorError(HttpStatusCode.BadRequest, "SerializationException", "The request body is not a JSON object" + (problem is null ? "." : ": " + problem)));
             }
         }
 

@@ -140,8 +140,9 @@ public sealed class LexPolicyEmulatorServer : IAsyncDisposable
             {
                 if (!await _slots.WaitAsync(0, CancellationToken.None).ConfigureAwait(false))
                 {
-                    // At the limit: make room by closing an idle keep-alive connection, else wait for one to finish.
-                    _connections.Values.FirstOrDefault(c => c.IsIdle)?.Abort();
+                    // At the limit: make room by closing the keep-alive connection idle longest (one already answered), else
+                    // wait for one to finish.
+                    _connections.Values.Where(c => c.CanMakeRoom).OrderBy(c => c.IdleSince).FirstOrDefault()?.Abort();
                     await _slots.WaitAsync(stopping).ConfigureAwait(false);
                 }
             }

@@ -33,7 +33,7 @@ public sealed class LexPolicyEmulatorServerOptions
     /// <summary>How long an idle keep-alive connection stays open waiting for its next request. Default: 60 seconds.</summary>
     public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>How long a client may take to send a request line and headers, once it started (slow clients are closed, with 408). Default: 10 seconds.</summary>
+    /// <summary>How long a client may take to send a request line and headers, once it started (a slower client's connection is closed, without an answer). Default: 10 seconds.</summary>
     public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long a client may take to send a request body, and to take its answer. Default: 30 seconds.</summary>

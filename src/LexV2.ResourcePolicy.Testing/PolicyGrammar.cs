@@ -89,14 +89,10 @@ internal static partial class PolicyGrammar
             return new EmulatorError(HttpStatusCode.PaymentRequired, "ServiceQuotaExceededException", $"The resource policy is larger than the {MaxPolicyBytes}-byte quota.");
         }
 
-        JsonNode? node;
-        try
+        var (node, problem) = StrictJson.Parse(policy!);
+        if (problem is not null)
         {
-            node = JsonNode.Parse(policy!);
-        }
-        catch (JsonException e)
-        {
-            return Invalid("the policy is not valid JSON. " + e.Message);
+            return Invalid("the policy is refused: " + problem);
         }
 
         if (node is not JsonObject obj)

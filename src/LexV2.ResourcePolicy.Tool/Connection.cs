@@ -77,7 +77,9 @@ internal sealed class Connection
             regionSource = $"profile '{profileName}'";
         }
 
-        return new Connection(region, regionSource ?? "the library's chain (AWS_REGION, AWS_DEFAULT_REGION, default profile)", endpoint, credentials, $"profile '{profileName}' ({credentials.GetType().Name})", profileName);
+        // The library also takes the profile's endpoint and retry settings, from the shared files it finds itself; with a profile
+        // store of the tool's own (tests), only the credentials and region come from it.
+        return new Connection(region, regionSource ?? "the library's chain (AWS_REGION, AWS_DEFAULT_REGION, default profile)", endpoint, credentials, $"profile '{profileName}' ({credentials.GetType().Name})", env.ProfilesLocation is null ? profileName : null);
     }
 
     public LexPolicyClientOptions ToOptions() => new()

@@ -6,7 +6,7 @@ internal static class ExitCodes
     /// <summary>Success; for <c>plan --detailed-exitcode</c>: nothing to change.</summary>
     public const int Success = 0;
 
-    /// <summary>An error: invalid arguments or input file (nothing was sent), a failed call, a resource that failed to apply.</summary>
+    /// <summary>An error: invalid arguments or input file (nothing was sent), a failed call, a resource that failed to apply, or a saved plan refused after other resources were written.</summary>
     public const int Error = 1;
 
     /// <summary><c>plan --detailed-exitcode</c>: changes are pending (drift).</summary>
@@ -21,7 +21,8 @@ internal static class ExitCodes
     public const string Help =
         "Exit codes:\n" +
         "  0  success (plan --detailed-exitcode: nothing to change)\n" +
-        "  1  error: bad arguments or input file (nothing was sent), a failed call, a resource that failed to apply\n" +
+        "  1  error: bad arguments or input file (nothing was sent), a failed call, a resource that failed to apply,\n" +
+        "     or apply PLAN refused for a resource after other resources were written\n" +
         "  2  plan --detailed-exitcode: changes are pending (drift)\n" +
         "  3  lint: there are findings\n" +
         "  4  apply PLAN: refused, a resource's revision moved since the plan was made; nothing was written: plan again";

@@ -39,7 +39,8 @@ public static class LexPolicyClientExtensions
 
     /// <summary>
     /// Makes sure the policy holds <paramref name="desired"/>: does nothing when an equal statement (same id, effect, principals,
-    /// actions and conditions, in any order) exists; adds it when absent; replaces a different statement with the same id.
+    /// actions and conditions, in any order, and a <c>Resource</c> that is this resource) exists; adds it when absent; replaces
+    /// a different statement with the same id.
     /// </summary>
     /// <param name="client">The client.</param>
     /// <param name="desired">The statement (its <c>ExpectedRevisionId</c> is ignored: the current one is used).</param>

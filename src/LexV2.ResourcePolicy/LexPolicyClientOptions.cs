@@ -113,7 +113,7 @@ public sealed class LexPolicyClientOptions
         CultureInfo.InvariantCulture,
         "LexPolicyClientOptions {{ Region = {0}, ServiceUrl = {1}, Credentials = {2}, Profile = {3}, UseFips = {4}, UseDualStack = {5}, MaxRetries = {6}, RetryMode = {7}, AttemptTimeout = {8}, OverallTimeout = {9}, ValidateRequests = {10} }}",
         Region ?? "(default chain)",
-        ServiceUrl?.GetLeftPart(UriPartial.Path) ?? "(regional endpoint)",
+        ServiceUrl is { } url ? Endpoints.LexEndpoint.Display(url) : "(regional endpoint)",
         Credentials is null ? "(default chain)" : Credentials.GetType().Name,
         Profile ?? "(default)",
         UseFips,

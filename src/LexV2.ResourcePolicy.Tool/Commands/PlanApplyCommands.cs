@@ -33,7 +33,14 @@ internal static class PlanApplyCommands
 
             if (run.Get(output) is { } path)
             {
-                await File.WriteAllTextAsync(path, plan.ToJson() + "\n", ct);
+                try
+                {
+                    await File.WriteAllTextAsync(path, plan.ToJson() + "\n", ct);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new ToolException($"cannot write the plan to {path}: {e.Message}");
+                }
                 await run.Error.WriteLineAsync($"Saved the plan to {path}; apply exactly it with: lexpolicy apply {path}");
             }
 
@@ -105,8 +112,9 @@ internal static class PlanApplyCommands
             var progress = live ? new ImmediateProgress(r => { lock (run.Out) { run.Out.WriteLine(Line(r)); } }) : null;
             var result = await reconciler.ApplyAsync(plan, progress, ct);
             await WriteResultAsync(run, result, printLines: !live);
+            // 4 promises "nothing was written: plan again"; once any resource was written, a refusal is an error like any other.
             return result.Succeeded ? ExitCodes.Success
-                : result.Resources.Any(r => r.Outcome == ApplyOutcome.Failed) ? ExitCodes.Error
+                : result.Resources.Any(r => r.Outcome is ApplyOutcome.Failed or ApplyOutcome.Applied) ? ExitCodes.Error
                 : ExitCodes.PlanStale;
         });
         return command;

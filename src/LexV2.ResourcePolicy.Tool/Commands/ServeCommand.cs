@@ -42,6 +42,11 @@ internal static class ServeCommand
                 options.Credentials[key] = secret!;
             }
 
+            if (run.Get(parent) is { } parentPid && !IsAlive(parentPid))
+            {
+                throw new ToolException($"--parent-pid {parentPid.ToString(CultureInfo.InvariantCulture)}: no such process.");
+            }
+
             await using var server = StartServer(new LexPolicyEmulator(options), chosen);
             await run.Out.WriteLineAsync($"Listening on http://127.0.0.1:{server.Endpoint.Port.ToString(CultureInfo.InvariantCulture)}");
             await run.Out.FlushAsync(CancellationToken.None);

@@ -83,7 +83,7 @@ internal sealed record ClientSettings(
             {
                 if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri))
                 {
-                    throw new InvalidOperationException($"The endpoint configured by {source} ('{url}') is not an absolute URL.");
+                    throw new InvalidOperationException($"The endpoint configured by {source} is not an absolute URL.");
                 }
 
                 if (options.UseFips || options.UseDualStack)

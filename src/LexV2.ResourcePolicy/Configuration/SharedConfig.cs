@@ -47,38 +47,62 @@ internal sealed class SharedConfig
     public static SharedConfig Load(string? profile = null, Func<string, string?>? environment = null)
     {
         environment ??= System.Environment.GetEnvironmentVariable;
-        string name = profile is { Length: > 0 } p ? p : environment("AWS_PROFILE") is { Length: > 0 } e ? e.Trim() : "default";
-        string? path = environment("AWS_CONFIG_FILE") is { Length: > 0 } configured
-            ? configured
-            : System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile, System.Environment.SpecialFolderOption.DoNotVerify) is { Length: > 0 } home
-                ? Path.Combine(home, ".aws", "config")
-                : null;
+        bool named = profile is { Length: > 0 };
+        string name = named ? profile! : environment("AWS_PROFILE") is { Length: > 0 } e ? e.Trim() : "default";
+        string? path = FilePath(environment, "AWS_CONFIG_FILE", "config");
+        IniFile? ini = path is not null && File.Exists(path) ? Read(path) : null;
 
-        if (path is null || !File.Exists(path))
+        // As in the SDKs: [profile default] wins over [default] when a file has both.
+        var section = name == "default" ? ini?.Section("profile default") ?? ini?.Section("default") : ini?.Section("profile " + name);
+        if (named && name != "default" && section is null && !InCredentialsFile(environment, name))
         {
-            return new SharedConfig(name, null, new Dictionary<string, string>(), null, environment);
+            throw new InvalidOperationException(
+                $"AWS profile '{name}' (LexPolicyClientOptions.Profile) is in neither the config file ({path ?? "none"}) nor the credentials file ({FilePath(environment, "AWS_SHARED_CREDENTIALS_FILE", "credentials") ?? "none"}).");
         }
 
-        IniFile ini;
-        try
-        {
-            ini = IniFile.Parse(File.ReadAllText(path));
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new InvalidOperationException($"The AWS config file '{path}' cannot be read: {ex.Message}", ex);
-        }
-
-        var section = ini.Section(name == "default" ? "default" : "profile " + name) ?? (name == "default" ? ini.Section("profile default") : null);
         var values = section?.Values ?? new Dictionary<string, string>();
         IReadOnlyDictionary<string, string>? service = null;
-        if (values.TryGetValue("services", out string? servicesName) && ini.Section("services " + servicesName) is { } services &&
+        if (values.TryGetValue("services", out string? servicesName) && ini?.Section("services " + servicesName) is { } services &&
             services.Nested.TryGetValue(ServiceKey, out var nested))
         {
             service = nested;
         }
 
-        return new SharedConfig(name, path, values, service, environment);
+        return new SharedConfig(name, ini is null ? null : path, values, service, environment);
+    }
+
+    private static IniFile Read(string path)
+    {
+        try
+        {
+            return IniFile.Parse(File.ReadAllText(path));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"The AWS config file '{path}' cannot be read: {ex.Message}", ex);
+        }
+    }
+
+    private static bool InCredentialsFile(Func<string, string?> environment, string name) =>
+        FilePath(environment, "AWS_SHARED_CREDENTIALS_FILE", "credentials") is { } path && File.Exists(path) && Read(path).Section(name) is not null;
+
+    /// <summary>
+    /// A shared file's path: the variable's value, else <c>~/.aws/{file}</c>; a leading <c>~</c> is the home directory
+    /// (<c>HOME</c>, else <c>USERPROFILE</c>), as the SDKs resolve it.
+    /// </summary>
+    private static string? FilePath(Func<string, string?> environment, string variable, string file)
+    {
+        string? home = environment("HOME") is { Length: > 0 } h ? h
+            : environment("USERPROFILE") is { Length: > 0 } u ? u
+            : System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile, System.Environment.SpecialFolderOption.DoNotVerify) is { Length: > 0 } p ? p : null;
+        if (environment(variable) is { Length: > 0 } configured)
+        {
+            return configured == "~" || configured.StartsWith("~/", StringComparison.Ordinal) || configured.StartsWith("~\\", StringComparison.Ordinal)
+                ? home is null ? configured : Path.Combine(home, configured.Length > 2 ? configured[2..] : string.Empty)
+                : configured;
+        }
+
+        return home is null ? null : Path.Combine(home, ".aws", file);
     }
 
     /// <summary>Reads a boolean from the environment or the profile; a malformed value names its source.</summary>
@@ -123,7 +147,7 @@ internal sealed class SharedConfig
                 string trimmed = line.Trim();
                 if (!indented && trimmed.StartsWith('[') && trimmed.EndsWith(']'))
                 {
-                    string name = string.Join(' ', trimmed[1..^1].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+                    string name = string.Join(' ', trimmed[1..^1].Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
                     section = file._sections.TryGetValue(name, out var existing) ? existing : file._sections[name] = new IniSection();
                     nested = null;
                     continue;

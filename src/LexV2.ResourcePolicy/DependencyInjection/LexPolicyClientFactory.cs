@@ -30,10 +30,13 @@ namespace LexV2.ResourcePolicy.DependencyInjection
     {
         private readonly ConcurrentDictionary<string, Lazy<LexClientRuntime>> _runtimes = new(StringComparer.Ordinal);
 
-        public LexClientRuntime Get(string name) => _runtimes.GetOrAdd(name, static (n, sp) => new Lazy<LexClientRuntime>(() => new LexClientRuntime(
-            sp.GetRequiredService<IOptionsMonitor<LexPolicyClientOptions>>().Get(n),
-            sp.GetService<TimeProvider>(),
-            sp.GetService<ILoggerFactory>())), services).Value;
+        // PublicationOnly: a failure to build (a configuration error) is not remembered, so a fixed environment is seen next time.
+        public LexClientRuntime Get(string name) => _runtimes.GetOrAdd(name, static (n, sp) => new Lazy<LexClientRuntime>(
+            () => new LexClientRuntime(
+                sp.GetRequiredService<IOptionsMonitor<LexPolicyClientOptions>>().Get(n),
+                sp.GetService<TimeProvider>(),
+                sp.GetService<ILoggerFactory>()),
+            LazyThreadSafetyMode.PublicationOnly), services).Value;
     }
 
     /// <summary>The <see cref="ILexPolicyClientFactory"/> of the container.</summary>

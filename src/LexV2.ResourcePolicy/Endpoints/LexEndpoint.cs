@@ -36,7 +36,13 @@ internal static partial class LexEndpoint
 
             if (!serviceUrl.IsAbsoluteUri || (serviceUrl.Scheme != Uri.UriSchemeHttps && serviceUrl.Scheme != Uri.UriSchemeHttp))
             {
-                throw new InvalidOperationException($"LexPolicyClientOptions.ServiceUrl must be an absolute http or https URL (was '{serviceUrl}').");
+                throw new InvalidOperationException($"LexPolicyClientOptions.ServiceUrl must be an absolute http or https URL (was '{Display(serviceUrl)}').");
+            }
+
+            if (!string.IsNullOrEmpty(serviceUrl.UserInfo))
+            {
+                // SigV4 never uses it, and a password in it would be shown wherever the endpoint is.
+                throw new InvalidOperationException($"LexPolicyClientOptions.ServiceUrl must not contain a user name or password (was '{Display(serviceUrl)}').");
             }
 
             if (!string.IsNullOrEmpty(serviceUrl.Query) || !string.IsNullOrEmpty(serviceUrl.Fragment))
@@ -63,6 +69,10 @@ internal static partial class LexEndpoint
         string host = (useFips ? "models-v2-lex-fips." : "models-v2-lex.") + region + "." + (useDualStack ? p.DualStackDnsSuffix : p.DnsSuffix);
         return new Uri("https://" + host + "/", UriKind.Absolute);
     }
+
+    /// <summary>A URL as it may be shown: without any user name or password it carries.</summary>
+    public static string Display(Uri url) =>
+        url.IsAbsoluteUri && !string.IsNullOrEmpty(url.UserInfo) ? new UriBuilder(url) { UserName = string.Empty, Password = string.Empty }.Uri.ToString() : url.ToString();
 
     /// <summary>
     /// The region an AWS endpoint host names: <c>*.{region}.amazonaws.com</c>, <c>*.{region}.vpce.amazonaws.com</c>,

@@ -1,12 +1,21 @@
 namespace LexV2.ResourcePolicy;
 
-/// <summary>Compares a statement request with a statement of a policy document, as IAM would read them (order-insensitive).</summary>
+/// <summary>
+/// Compares a statement request with a statement of a policy document, as IAM would read them (order-insensitive): effect,
+/// principals, actions, conditions, and the resource — which must be the request's resource (or <c>*</c>, or absent, which in a
+/// resource policy mean the same): a statement pointed at another resource grants nothing here.
+/// </summary>
 internal static class StatementComparer
 {
     public static bool Matches(PolicyStatement existing, CreateResourcePolicyStatementRequest desired)
     {
         if (existing.Effect != desired.Effect || existing.NotAction is not null || existing.NotPrincipal is not null || existing.NotResource is not null ||
             existing.Principal is not { IsAnyone: false, Federated: null, CanonicalUser: null } principal)
+        {
+            return false;
+        }
+
+        if (existing.Resource is { } resource && !resource.All(r => r == "*" || string.Equals(r, desired.ResourceArn, StringComparison.Ordinal)))
         {
             return false;
         }

@@ -87,6 +87,11 @@ public sealed class PolicyReconciler
     public async Task<ReconcileResult> ApplyAsync(ReconcilePlan plan, IProgress<ResourceApplyResult>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(plan);
+        if (plan.Resources.GroupBy(r => r.ResourceArn, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            throw new ArgumentException($"The plan holds {twice.Key} more than once; each resource is planned and applied once.", nameof(plan));
+        }
+
         var results = new ResourceApplyResult?[plan.Resources.Count];
         var reads = new CurrentPolicy?[plan.Resources.Count];
         if (plan.Resources.Any(r => r.Error is null && !CanReplan(r)))
@@ -376,6 +381,11 @@ public sealed class PolicyReconciler
         if (!StatementComparer.Matches(target with { Condition = current.Condition }, desired))
         {
             differences.Add("condition");
+        }
+
+        if (!StatementComparer.Matches(target with { Resource = current.Resource, NotResource = current.NotResource }, desired))
+        {
+            differences.Add("resource");
         }
 
         if (differences.Count == 0)

@@ -157,6 +157,11 @@ internal static partial class ReconcileJson
     public static T Deserialize<T>(string json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, string? source)
         where T : class
     {
+        if (JsonDuplicates.FindFirst(json) is { } repeated)
+        {
+            throw new DesiredStateException(source, [new(repeated, "appears twice in the same object: a repeated member would silently take the last value, so the file is refused")]);
+        }
+
         try
         {
             return JsonSerializer.Deserialize(json, typeInfo) ?? throw new DesiredStateException(source, [new("$", "must be a JSON object, not null")]);

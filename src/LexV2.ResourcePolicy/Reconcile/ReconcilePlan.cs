@@ -33,7 +33,7 @@ public sealed record StatementPlan
     /// <summary>The statement as it is in the current policy (replace and remove).</summary>
     public PolicyStatement? Current { get; init; }
 
-    /// <summary>For a replacement, which members differ: <c>effect</c>, <c>principal</c>, <c>action</c>, <c>condition</c>, or <c>other</c>.</summary>
+    /// <summary>For a replacement, which members differ: <c>effect</c>, <c>principal</c>, <c>action</c>, <c>condition</c>, <c>resource</c>, or <c>other</c>.</summary>
     public IReadOnlyList<string> Differences { get; init; } = [];
 }
 
@@ -171,6 +171,7 @@ public sealed class ReconcilePlan
         }
 
         var resources = new List<ResourcePlan>();
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < (file.Resources?.Count ?? 0); i++)
         {
             string at = $"$.resources[{i}]";
@@ -183,6 +184,13 @@ public sealed class ReconcilePlan
             if (!LexResourceArn.TryParse(r.ResourceArn, out _, out string? arnError))
             {
                 problems.Add(new(at + ".resourceArn", arnError));
+                continue;
+            }
+
+            if (!seen.TryAdd(r.ResourceArn, i))
+            {
+                // Two entries for one resource would both be applied against the same revision: the plan is not one a plan command writes.
+                problems.Add(new(at + ".resourceArn", $"names the same resource as $.resources[{seen[r.ResourceArn]}]; a plan holds each resource once"));
                 continue;
             }
 

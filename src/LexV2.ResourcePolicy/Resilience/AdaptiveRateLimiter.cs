@@ -105,7 +105,7 @@ internal sealed class AdaptiveRateLimiter : RateLimiter
             }
             else
             {
-                double dt = now - _lastThrottle;
+                double dt = Math.Max(0, now - _lastThrottle);
                 newRate = (Scale * Math.Pow(dt - _timeWindow, 3)) + _lastMaxRate;
             }
 
@@ -178,7 +178,8 @@ internal sealed class AdaptiveRateLimiter : RateLimiter
     {
         if (_lastRefill is { } last)
         {
-            _capacity = Math.Min(_maxCapacity, _capacity + ((now - last) * _fillRate));
+            // A clock set back (a test's fake clock, a corrected system clock) adds nothing, and takes nothing away.
+            _capacity = Math.Min(_maxCapacity, _capacity + (Math.Max(0, now - last) * _fillRate));
         }
 
         _lastRefill = now;
@@ -195,6 +196,11 @@ internal sealed class AdaptiveRateLimiter : RateLimiter
     private double MeasureSendRate(double now)
     {
         double bucket = Math.Floor(now * BucketsPerSecond) / BucketsPerSecond;
+        if (bucket < _lastBucket)
+        {
+            _lastBucket = bucket; // the clock went back: measure from here
+        }
+
         _requestCount++;
         if (bucket > _lastBucket)
         {

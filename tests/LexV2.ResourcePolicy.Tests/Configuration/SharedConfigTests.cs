@@ -239,7 +239,7 @@ public class SharedConfigEnvironmentTests
     }
 
     [Fact]
-    public async Task ProfileOption_TakesCredentialsAndRegionFromThatProfile_AndAMissingProfileIsCredentialsUnavailable()
+    public async Task ProfileOption_TakesCredentialsAndRegionFromThatProfile_AndAMissingProfileIsAnError()
     {
         string dir = Directory.CreateTempSubdirectory("lexpolicy-profile-").FullName;
         try
@@ -261,10 +261,16 @@ public class SharedConfigEnvironmentTests
             Assert.Equal("ca-central-1", client.SigningRegion);
             Assert.StartsWith("AWS4-HMAC-SHA256 Credential=AKIADEPLOYERKEY1/", auth, StringComparison.Ordinal);
 
-            using var missing = new LexPolicyClient(new LexPolicyClientOptions { Profile = "nobody", Region = "us-east-1" }, http);
-            var e = await Assert.ThrowsAsync<LexPolicyException>(() => missing.DescribeResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn }));
-            Assert.Equal("CredentialsUnavailable", e.ErrorCode);
+            // A profile named in code that is in neither file is an error when the client is built, as in the AWS SDKs.
+            var e = Assert.Throws<InvalidOperationException>(() => new LexPolicyClient(new LexPolicyClientOptions { Profile = "nobody", Region = "us-east-1" }, http));
             Assert.Contains("'nobody'", e.Message, StringComparison.Ordinal);
+
+            // One that exists only in the credentials file, without credentials there, is CredentialsUnavailable at the first call.
+            File.AppendAllText(Path.Combine(dir, "credentials"), "[keyless]\nregion = ca-central-1\n");
+            using var keyless = new LexPolicyClient(new LexPolicyClientOptions { Profile = "keyless", Region = "us-east-1" }, http);
+            var unavailable = await Assert.ThrowsAsync<LexPolicyException>(() => keyless.DescribeResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn }));
+            Assert.Equal("CredentialsUnavailable", unavailable.ErrorCode);
+            Assert.Contains("'keyless'", unavailable.Message, StringComparison.Ordinal);
         }
         finally
         {

@@ -106,7 +106,7 @@ public class NamedClientTests
 
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Region"] = "eu-north-1", ["ServiceUrl"] = "http://127.0.0.1:5000/", ["Profile"] = "p", ["UseFips"] = "false", ["UseDualStack"] = "false",
+            ["Region"] = "eu-north-1", ["ServiceUrl"] = "http://127.0.0.1:5000/", ["Profile"] = "default", ["UseFips"] = "false", ["UseDualStack"] = "false",
             ["MaxRetries"] = "7", ["RetryMode"] = "Adaptive", ["BaseRetryDelay"] = "00:00:00.1", ["MaxRetryDelay"] = "00:00:03",
             ["MaxRetryAfter"] = "00:00:04", ["AttemptTimeout"] = "00:00:05", ["OverallTimeout"] = "00:00:06", ["RetryBudget"] = "77",
             ["ValidateRequests"] = "false", ["RejectLintFindings"] = "true", ["ApplicationName"] = "app-1",
@@ -116,7 +116,7 @@ public class NamedClientTests
         using var provider = services.BuildServiceProvider();
         var o = provider.GetRequiredService<IOptionsMonitor<LexPolicyClientOptions>>().Get("all");
 
-        Assert.Equal(("eu-north-1", "http://127.0.0.1:5000/", "p", 7, LexRetryMode.Adaptive), (o.Region, o.ServiceUrl!.ToString(), o.Profile, o.MaxRetries, o.RetryMode));
+        Assert.Equal(("eu-north-1", "http://127.0.0.1:5000/", "default", 7, LexRetryMode.Adaptive), (o.Region, o.ServiceUrl!.ToString(), o.Profile, o.MaxRetries, o.RetryMode));
         Assert.Equal((TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(6)), (o.BaseRetryDelay, o.MaxRetryDelay, o.MaxRetryAfter, o.AttemptTimeout, o.OverallTimeout));
         Assert.Equal((77, false, true, "app-1"), (o.RetryBudget, o.ValidateRequests, o.RejectLintFindings, o.ApplicationName));
     }

@@ -5,8 +5,8 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace LexV2.ResourcePolicy.Testing.Tests;
 
-/// <summary>Review 2: the emulator attacked as a hostile client, through a real loopback socket where the defect is on the wire.</summary>
-public class Review2EmulatorAttackTests
+/// <summary>Hostile review (issues 13-15): the emulator attacked as a hostile client, through a real loopback socket where the defect is on the wire.</summary>
+public class EmulatorHostileClientTests
 {
     private const string Bot = "arn:aws:lex:us-east-1:123456789012:bot/ABCDEFGHIJ";
 

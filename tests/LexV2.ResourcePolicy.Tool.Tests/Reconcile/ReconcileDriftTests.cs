@@ -4,8 +4,8 @@ using static LexV2.ResourcePolicy.Tool.Tests.Reconcile.PolicyReconcilerTests;
 
 namespace LexV2.ResourcePolicy.Tool.Tests.Reconcile;
 
-/// <summary>Review 2: drift the plan must see.</summary>
-public class Review2ReconcileTests
+/// <summary>Hostile review (issues 13-15): drift the plan must see.</summary>
+public class ReconcileDriftTests
 {
     /// <summary>
     /// Statement equality ignores <c>Resource</c>. A statement whose Resource was changed (by hand, by another tool) to another

@@ -2,8 +2,8 @@ using LexV2.ResourcePolicy.Configuration;
 
 namespace LexV2.ResourcePolicy.Tests.Configuration;
 
-/// <summary>Review 2: shared-config edge cases where this library and the AWS SDKs read the same file differently.</summary>
-public sealed class Review2SharedConfigTests : IDisposable
+/// <summary>Hostile review (issues 13-15): shared-config edge cases where this library and the AWS SDKs read the same file differently.</summary>
+public sealed class SharedConfigFileRulesTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("lexpolicy-review2-").FullName;
 

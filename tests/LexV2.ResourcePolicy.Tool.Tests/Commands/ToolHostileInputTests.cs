@@ -3,8 +3,8 @@ using static LexV2.ResourcePolicy.Tool.Tests.Commands.PlanApplyCommandTests;
 
 namespace LexV2.ResourcePolicy.Tool.Tests.Commands;
 
-/// <summary>Review 2: lexpolicy fed hostile or hand-edited input, in-process against the emulator.</summary>
-public class Review2ToolAttackTests
+/// <summary>Hostile review (issues 13-15): lexpolicy fed hostile or hand-edited input, in-process against the emulator.</summary>
+public class ToolHostileInputTests
 {
     /// <summary>
     /// A repeated member in a desired-state file is silently resolved last-wins by System.Text.Json. In a policy-as-code file
@@ -74,8 +74,8 @@ public class Review2ToolAttackTests
     }
 }
 
-/// <summary>Review 2: an --out path that cannot be written.</summary>
-public class Review2ToolOutTests
+/// <summary>Hostile review (issues 13-15): an --out path that cannot be written.</summary>
+public class ToolOutputPathTests
 {
     /// <summary>
     /// <c>plan --out</c> into a folder that does not exist throws DirectoryNotFoundException out of the command: the tool prints

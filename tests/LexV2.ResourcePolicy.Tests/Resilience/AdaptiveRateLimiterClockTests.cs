@@ -3,8 +3,8 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace LexV2.ResourcePolicy.Tests.Resilience;
 
-/// <summary>Review 2: the adaptive limiter under a clock that is set back (FakeTimeProvider.AdjustTime, as a clock-skew test does).</summary>
-public class Review2AdaptiveClockTests
+/// <summary>Hostile review (issues 13-15): the adaptive limiter under a clock that is set back (FakeTimeProvider.AdjustTime, as a clock-skew test does).</summary>
+public class AdaptiveRateLimiterClockTests
 {
     /// <summary>
     /// Refill adds (now - lastRefill) x rate tokens without checking the sign: a clock set back by an hour takes an hour's worth
