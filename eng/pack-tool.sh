@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Packs the lexpolicy tool the way a release ships it (.NET 10 platform-specific tool packages), into OUTPUT_DIR:
-#   LexV2.ResourcePolicy.Tool            the pointer package `dotnet tool install` finds; names the two below
+#   LexV2.ResourcePolicy.Tool            the pointer package `dotnet tool install` finds; names the three below
 #   LexV2.ResourcePolicy.Tool.linux-x64  NativeAOT program (no .NET runtime needed to run it)
+#   LexV2.ResourcePolicy.Tool.linux-musl-x64  framework-dependent program for Alpine (musl), which the CLI would otherwise
+#                                        count as linux-x64 and give the glibc native program
 #   LexV2.ResourcePolicy.Tool.any        framework-dependent program, for every other platform (.NET 10 runtime or newer)
-# Push all three. Runs on linux-x64 with clang (Debian: clang-14 or clang) and zlib1g-dev; NativeAOT compiles only for the
+# Push all four. Runs on linux-x64 with clang (Debian: clang-14 or clang) and zlib1g-dev; NativeAOT compiles only for the
 # OS it runs on. Plain `dotnet pack -c Release` (no clang) still makes the single framework-dependent tool package.
 # Usage: eng/pack-tool.sh OUTPUT_DIR [more dotnet pack arguments, e.g. -p:Version=1.2.0]
 set -euo pipefail
@@ -20,10 +22,21 @@ cc=$(command -v clang || command -v clang-14 || true)
 publish=$(mktemp -d)
 trap 'rm -rf "$publish"' EXIT
 
-pack() {
-  echo "$ dotnet pack $project -c Release -p:NativeToolPackages=true $*" >&2
-  dotnet pack "$project" -c Release -p:NativeToolPackages=true -p:IncludeSymbols=false -o "$dest" "$@"
+pack() { # [RID [more arguments]] -- the pointer without a RID; a RID package restores that project alone for its RID (the
+  # libraries it references are RID-agnostic and restored with the pointer; restoring them for a RID would ask for runtime
+  # packs of their net8.0 build that they do not use)
+  local rid=${1:-}
+  local args=(-c Release -p:NativeToolPackages=true -p:IncludeSymbols=false -o "$dest")
+  if [ -n "$rid" ]; then
+    shift
+    dotnet restore "$project" --no-dependencies -p:NativeToolPackages=true -p:RuntimeIdentifier="$rid" "${extra[@]}"
+    args+=(--no-restore -r "$rid" -p:PublishDir="$publish/$rid/")
+  fi
+  echo "$ dotnet pack $project ${args[*]} $* ${extra[*]}" >&2
+  dotnet pack "$project" "${args[@]}" "$@" "${extra[@]}"
 }
-pack "$@"
-pack -r any -p:PublishDir="$publish/any/" "$@"
-pack -r linux-x64 -p:PublishDir="$publish/linux-x64/" -p:CppCompilerAndLinker="$(basename "$cc")" "$@"
+extra=("$@")
+pack
+pack any
+pack linux-musl-x64
+pack linux-x64 -p:CppCompilerAndLinker="$(basename "$cc")"

@@ -130,13 +130,14 @@ public class PackedToolTests(ITestOutputHelper log)
     }
 
     /// <summary>
-    /// The release's pointer package (eng/pack-tool.sh makes it with the NativeAOT and fallback packages it names): packing it
-    /// needs no build and no clang, so CI checks that it names exactly the NativeAOT linux-x64 package and the
-    /// framework-dependent <c>any</c> fallback, and carries no program of its own (that would shadow the RID packages).
+    /// The release's pointer package (eng/pack-tool.sh makes it with the packages it names): packing it needs no build and no
+    /// clang, so CI checks that it names exactly the NativeAOT linux-x64 package, the framework-dependent linux-musl-x64 one
+    /// (the CLI's RID graph counts musl as linux-x64, so Alpine would otherwise get the glibc program) and the
+    /// framework-dependent <c>any</c> fallback, and carries no program of its own.
     /// </summary>
     [Fact]
     [Trait("Category", "EndToEnd")]
-    public async Task ReleasePointerPackage_NamesTheNativeLinuxPackageAndTheAnyFallback_AndHoldsNoProgram()
+    public async Task ReleasePointerPackage_NamesTheNativeLinuxMuslAndAnyPackages_AndHoldsNoProgram()
     {
         string temp = Directory.CreateTempSubdirectory("lexpolicy-pointer-").FullName;
         try
@@ -150,7 +151,7 @@ public class PackedToolTests(ITestOutputHelper log)
             var rids = settings.Descendants("RuntimeIdentifierPackage")
                 .Select(p => (Rid: p.Attribute("RuntimeIdentifier")?.Value, Id: p.Attribute("Id")?.Value))
                 .ToArray();
-            Assert.Equal([("linux-x64", $"{PackageId}.linux-x64"), ("any", $"{PackageId}.any")], rids);
+            Assert.Equal([("linux-x64", $"{PackageId}.linux-x64"), ("linux-musl-x64", $"{PackageId}.linux-musl-x64"), ("any", $"{PackageId}.any")], rids);
 
             using var zip = ZipFile.OpenRead(package);
             string[] tools = [.. zip.Entries.Select(e => e.FullName).Where(n => n.StartsWith("tools/", StringComparison.Ordinal))];
