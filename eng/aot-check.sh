@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Publishes the sample with NativeAOT and packs the lexpolicy tool as a release does (eng/pack-tool.sh: pointer package,
-# NativeAOT linux-x64 package, framework-dependent `any` fallback), counts trim/AOT warnings, installs the tool from the local
-# package folder (the NativeAOT package on this linux-x64 machine; the fallback where the pointer names no package for the
+# Publishes the sample with NativeAOT and packs the lexpolicy tool as a release does (eng/pack-tool.sh: the pointer package,
+# NativeAOT linux-x64, framework-dependent linux-musl-x64 and `any`), counts trim/AOT warnings, installs the tool from the
+# local package folder (the NativeAOT package on this linux-x64 machine; `any` where the pointer names no package for the
 # platform), runs the installed tool's commands against its own `serve`, and measures start-up: process start to the first
 # completed call, median of 5 runs, NativeAOT vs framework-dependent vs ReadyToRun. Needs clang (Debian: clang-14) and
-# zlib1g-dev; uses hyperfine when installed (Debian: hyperfine), else a date loop. Not run by CI.
+# zlib1g-dev; uses hyperfine when installed (Debian: hyperfine), else a date loop. Not run by CI (it needs clang).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cc=$(command -v clang || command -v clang-14 || true)
@@ -35,7 +35,7 @@ version="0.0.0-aot.$(date +%s)"
 eng/pack-tool.sh "$out/pkgs" -p:PackageVersion="$version" >"$out/tool.log" 2>&1 || { cat "$out/tool.log"; exit 1; }
 count_warnings "$out/tool.log" tool
 id=LexV2.ResourcePolicy.Tool
-for p in "$id" "$id.linux-x64" "$id.any"; do
+for p in "$id" "$id.linux-x64" "$id.linux-musl-x64" "$id.any"; do
   echo "tool: $p.$version.nupkg $(( $(stat -c %s "$out/pkgs/$p.$version.nupkg") / 1024 )) KB"
 done
 # The fallback is the framework-dependent tool plain `dotnet pack` makes: the same files (built from another folder, so a
@@ -50,6 +50,15 @@ for f in lexpolicy.deps.json lexpolicy.runtimeconfig.json; do
     || { echo "tool: the any package's $f differs from the framework-dependent package's" >&2; exit 1; }
 done
 echo "tool: the any package holds the framework-dependent tool, file for file"
+# The musl package is the same framework-dependent program (run with `dotnet`), only under its RID's folder.
+diff <(listing "$out/pkgs/$id.any.$version.nupkg" | sed 's#/any/#/RID/#') \
+  <(listing "$out/pkgs/$id.linux-musl-x64.$version.nupkg" | sed 's#/linux-musl-x64/#/RID/#') \
+  || { echo "tool: the linux-musl-x64 package's files differ from the any package's" >&2; exit 1; }
+unzip -p "$out/pkgs/$id.linux-musl-x64.$version.nupkg" tools/net10.0/linux-musl-x64/DotnetToolSettings.xml \
+  | grep -q 'EntryPoint="lexpolicy.dll" Runner="dotnet"' || { echo "tool: the linux-musl-x64 package is not run by dotnet" >&2; exit 1; }
+mkdir -p "$out/musl" && unzip -q "$out/pkgs/$id.linux-musl-x64.$version.nupkg" -d "$out/musl"
+dotnet "$out/musl/tools/net10.0/linux-musl-x64/lexpolicy.dll" --help >/dev/null
+echo "tool: the linux-musl-x64 package holds the framework-dependent tool, and it runs"
 
 install_tool() { # feed tool-path -> installs from that folder only, into a private NuGet cache
   cat >"$out/$2.config" <<XML
@@ -95,8 +104,10 @@ grep -qi "${id}.linux-x64.*not found\|not found.*${id}.linux-x64" "$out/missing.
 echo "tool: pointer naming linux-x64 without that package -> install fails: $(grep -i 'not found' "$out/missing.log" | head -1)"
 
 # ReadyToRun, framework-dependent, for the start-up comparison (the alternative where NativeAOT is not available).
-dotnet publish src/LexV2.ResourcePolicy.Tool -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
-  -o "$out/r2r" >"$out/r2r.log" 2>&1 || { cat "$out/r2r.log"; exit 1; }
+# (Restored for the RID alone, as eng/pack-tool.sh does: the RID-agnostic libraries keep their restore.)
+{ dotnet restore src/LexV2.ResourcePolicy.Tool --no-dependencies -p:RuntimeIdentifier=linux-x64 -p:PublishReadyToRun=true &&
+  dotnet publish src/LexV2.ResourcePolicy.Tool --no-restore -c Release -r linux-x64 --self-contained false \
+    -p:PublishReadyToRun=true -o "$out/r2r"; } >"$out/r2r.log" 2>&1 || { cat "$out/r2r.log"; exit 1; }
 r2r="$out/r2r/lexpolicy"
 
 # --- The installed native tool against its own native serve: plan, apply, a clean plan, prune to nothing.
@@ -122,12 +133,14 @@ JSON
 median_ms() { # program args...
   if command -v hyperfine >/dev/null; then
     hyperfine -N --warmup 1 --runs 5 --export-json "$out/hyperfine.json" "$*" >/dev/null 2>&1
-    sed -n 's/.*"median": *\([0-9.e+-]*\).*/\1/p' "$out/hyperfine.json" | head -1 | awk '{printf "%.0f", $1 * 1000}'
+    # The median wall time; then the mean CPU time (user + system), which a busy machine disturbs less.
+    sed -n 's/.*"\(median\|user\|system\)": *\([0-9.e+-]*\).*/\1 \2/p' "$out/hyperfine.json" \
+      | awk '{v[$1] = $2 * 1000} END {printf "%4.0f ms  (CPU %.0f ms)", v["median"], v["user"] + v["system"]}'
   else
     "$@" >/dev/null
     for _ in 1 2 3 4 5; do
       local start; start=$(date +%s%N); "$@" >/dev/null; echo $(( ($(date +%s%N) - start) / 1000000 ))
-    done | sort -n | sed -n 3p
+    done | sort -n | sed -n 3p | awk '{printf "%4d ms", $1}'
   fi
 }
 for tool in "$native" "$fallback" "$r2r"; do
@@ -135,9 +148,9 @@ for tool in "$native" "$fallback" "$r2r"; do
 done
 timer=$(command -v hyperfine >/dev/null && echo "hyperfine -N --warmup 1 --runs 5" || echo "date loop, 1 warm-up + 5 runs")
 echo "tool: start-up to the first completed call (lexpolicy show ARN --endpoint-url, median of 5; $timer):"
-echo "  NativeAOT (linux-x64 package)          $(median_ms "$native" show "$arn" --endpoint-url "$endpoint") ms   (target <= 50 ms)"
-echo "  framework-dependent (any package)      $(median_ms "$fallback" show "$arn" --endpoint-url "$endpoint") ms"
-echo "  ReadyToRun framework-dependent (r2r)   $(median_ms "$r2r" show "$arn" --endpoint-url "$endpoint") ms"
+echo "  NativeAOT (linux-x64 package)          $(median_ms "$native" show "$arn" --endpoint-url "$endpoint")   target <= 50 ms"
+echo "  framework-dependent (any package)      $(median_ms "$fallback" show "$arn" --endpoint-url "$endpoint")"
+echo "  ReadyToRun, framework-dependent        $(median_ms "$r2r" show "$arn" --endpoint-url "$endpoint")"
 
 "$native" revoke "$arn" AllowConnect --endpoint-url "$endpoint"
 [ "$total" -eq 0 ]
