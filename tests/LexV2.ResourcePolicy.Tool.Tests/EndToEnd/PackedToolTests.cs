@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.IO.Compression;
 using System.Reflection;
+using System.Xml.Linq;
 using Amazon.Runtime;
 using LexV2.ResourcePolicy.Testing;
 using Xunit.Abstractions;
@@ -31,7 +33,10 @@ public class PackedToolTests(ITestOutputHelper log)
             string packages = Path.Combine(temp, "pkgs");
             string tools = Path.Combine(temp, "tools");
             await Run(Dotnet, ["pack", ToolProject, "-c", Configuration, "--no-build", "-o", packages, "-p:PackageVersion=" + version, "-p:IncludeSymbols=false"], temp);
-            Assert.True(File.Exists(Path.Combine(packages, $"{PackageId}.{version}.nupkg")));
+            // Without NativeToolPackages, `dotnet pack` makes one self-sufficient framework-dependent tool package.
+            var settings = ToolSettings(Path.Combine(packages, $"{PackageId}.{version}.nupkg"), "tools/net10.0/any/DotnetToolSettings.xml");
+            Assert.Equal("dotnet", settings.Descendants("Command").Single().Attribute("Runner")?.Value);
+            Assert.Empty(settings.Descendants("RuntimeIdentifierPackage"));
             log.WriteLine($"packed in {clock.Elapsed.TotalSeconds:F1} s");
 
             string config = Path.Combine(temp, "nuget.config");
@@ -122,6 +127,51 @@ public class PackedToolTests(ITestOutputHelper log)
             server?.Dispose();
             Directory.Delete(temp, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// The release's pointer package (eng/pack-tool.sh makes it with the packages it names): packing it needs no build and no
+    /// clang, so CI checks that it names exactly the NativeAOT linux-x64 package, the framework-dependent linux-musl-x64 one
+    /// (the CLI's RID graph counts musl as linux-x64, so Alpine would otherwise get the glibc program) and the
+    /// framework-dependent <c>any</c> fallback, and carries no program of its own.
+    /// </summary>
+    [Fact]
+    [Trait("Category", "EndToEnd")]
+    public async Task ReleasePointerPackage_NamesTheNativeLinuxMuslAndAnyPackages_AndHoldsNoProgram()
+    {
+        string temp = Directory.CreateTempSubdirectory("lexpolicy-pointer-").FullName;
+        try
+        {
+            string version = "0.0.0-pointer." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
+            await Run(Dotnet, ["pack", ToolProject, "-c", Configuration, "--no-build", "-o", temp, "-p:NativeToolPackages=true", "-p:PackageVersion=" + version, "-p:IncludeSymbols=false"], temp);
+            string package = Path.Combine(temp, $"{PackageId}.{version}.nupkg");
+
+            var settings = ToolSettings(package, "tools/any/any/DotnetToolSettings.xml");
+            Assert.Equal("lexpolicy", settings.Descendants("Command").Single().Attribute("Name")?.Value);
+            var rids = settings.Descendants("RuntimeIdentifierPackage")
+                .Select(p => (Rid: p.Attribute("RuntimeIdentifier")?.Value, Id: p.Attribute("Id")?.Value))
+                .ToArray();
+            Assert.Equal([("linux-x64", $"{PackageId}.linux-x64"), ("linux-musl-x64", $"{PackageId}.linux-musl-x64"), ("any", $"{PackageId}.any")], rids);
+
+            using var zip = ZipFile.OpenRead(package);
+            string[] tools = [.. zip.Entries.Select(e => e.FullName).Where(n => n.StartsWith("tools/", StringComparison.Ordinal))];
+            Assert.Equal(["tools/any/any/DotnetToolSettings.xml"], tools);
+            string nuspec = new StreamReader(zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open()).ReadToEnd();
+            Assert.Contains("<packageType name=\"DotnetTool\" />", nuspec, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(temp, recursive: true);
+        }
+    }
+
+    private static XDocument ToolSettings(string package, string entry)
+    {
+        using var zip = ZipFile.OpenRead(package);
+        var settings = zip.GetEntry(entry);
+        Assert.True(settings is not null, $"{Path.GetFileName(package)} has no {entry}: " + string.Join(", ", zip.Entries.Select(e => e.FullName)));
+        using var stream = settings.Open();
+        return XDocument.Load(stream);
     }
 
     /// <summary>The configuration this test assembly was built in; the tool was built alongside it.</summary>
