@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Text.Json;
 
 namespace LexV2.ResourcePolicy.Http;
 
@@ -29,7 +28,7 @@ internal sealed class RequestBuilder
             StatementId = r.StatementId,
         };
         var msg = Create(HttpMethod.Post, LexOperation.CreateResourcePolicyStatement, r.ResourceArn, null, r.ExpectedRevisionId);
-        msg.Content = Json(JsonSerializer.SerializeToUtf8Bytes(body, LexJson.Wire.CreateStatementBody));
+        msg.Content = Json(LexJson.Serialize(body, LexJsonContext.Default.CreateStatementBody));
         return msg;
     }
 
@@ -39,7 +38,7 @@ internal sealed class RequestBuilder
     public LexRequestMessage CreateResourcePolicy(CreateResourcePolicyRequest r)
     {
         var msg = Create(HttpMethod.Post, LexOperation.CreateResourcePolicy, r.ResourceArn, null, null);
-        msg.Content = Json(JsonSerializer.SerializeToUtf8Bytes(new PolicyBody { Policy = r.Policy }, LexJson.Wire.PolicyBody));
+        msg.Content = Json(LexJson.Serialize(new PolicyBody { Policy = r.Policy }, LexJsonContext.Default.PolicyBody));
         return msg;
     }
 
@@ -49,7 +48,7 @@ internal sealed class RequestBuilder
     public LexRequestMessage UpdateResourcePolicy(UpdateResourcePolicyRequest r)
     {
         var msg = Create(HttpMethod.Put, LexOperation.UpdateResourcePolicy, r.ResourceArn, null, r.ExpectedRevisionId);
-        msg.Content = Json(JsonSerializer.SerializeToUtf8Bytes(new PolicyBody { Policy = r.Policy }, LexJson.Wire.PolicyBody));
+        msg.Content = Json(LexJson.Serialize(new PolicyBody { Policy = r.Policy }, LexJsonContext.Default.PolicyBody));
         return msg;
     }
 
