@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-
 namespace LexV2.ResourcePolicy.Http;
 
 /// <summary>
@@ -86,7 +84,8 @@ internal sealed class RequestBuilder
     private static BufferedContent Json(byte[] bytes)
     {
         var content = new BufferedContent(bytes);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        // Raw, as it goes on the wire: a parsed MediaTypeHeaderValue would be validated here and formatted again for every attempt.
+        content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
         return content;
     }
 }
