@@ -123,27 +123,27 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
 
     /// <inheritdoc/>
     public Task<CreateResourcePolicyStatementResponse> CreateResourcePolicyStatementAsync(CreateResourcePolicyStatementRequest request, CancellationToken cancellationToken = default) =>
-        InvokeAsync(request, _runtime.Options.RejectLintFindings ? ValidateAndLintStatement : ValidateStatement, static (b, r) => b.CreateResourcePolicyStatement(r), LexJson.Wire.CreateResourcePolicyStatementResponse, cancellationToken);
+        InvokeAsync(request, _runtime.Options.RejectLintFindings ? ValidateAndLintStatement : ValidateStatement, static (b, r) => b.CreateResourcePolicyStatement(r), LexJsonContext.Default.CreateResourcePolicyStatementResponse, cancellationToken);
 
     /// <inheritdoc/>
     public Task<DeleteResourcePolicyStatementResponse> DeleteResourcePolicyStatementAsync(DeleteResourcePolicyStatementRequest request, CancellationToken cancellationToken = default) =>
-        InvokeAsync(request, RequestValidator.Validate, static (b, r) => b.DeleteResourcePolicyStatement(r), LexJson.Wire.DeleteResourcePolicyStatementResponse, cancellationToken);
+        InvokeAsync(request, RequestValidator.Validate, static (b, r) => b.DeleteResourcePolicyStatement(r), LexJsonContext.Default.DeleteResourcePolicyStatementResponse, cancellationToken);
 
     /// <inheritdoc/>
     public Task<CreateResourcePolicyResponse> CreateResourcePolicyAsync(CreateResourcePolicyRequest request, CancellationToken cancellationToken = default) =>
-        InvokeAsync(request, RequestValidator.Validate, static (b, r) => b.CreateResourcePolicy(r), LexJson.Wire.CreateResourcePolicyResponse, cancellationToken);
+        InvokeAsync(request, RequestValidator.Validate, static (b, r) => b.CreateResourcePolicy(r), LexJsonContext.Default.CreateResourcePolicyResponse, cancellationToken);
 
     /// <inheritdoc/>
     public Task<DescribeResourcePolicyResponse> DescribeResourcePolicyAsync(DescribeResourcePolicyRequest request, CancellationToken cancellationToken = default) =>
-        InvokeAsync(request, RequestValidator.Validate, static (b, r) => b.DescribeResourcePolicy(r), LexJson.Wire.DescribeResourcePolicyResponse, cancellationToken);
+        InvokeAsync(request, RequestValidator.Validate, static (b, r) => b.DescribeResourcePolicy(r), LexJsonContext.Default.DescribeResourcePolicyResponse, cancellationToken);
 
     /// <inheritdoc/>
     public Task<UpdateResourcePolicyResponse> UpdateResourcePolicyAsync(UpdateResourcePolicyRequest request, CancellationToken cancellationToken = default) =>
-        InvokeAsync(request, RequestValidator.Validate, static (b, r) => b.UpdateResourcePolicy(r), LexJson.Wire.UpdateResourcePolicyResponse, cancellationToken);
+        InvokeAsync(request, RequestValidator.Validate, static (b, r) => b.UpdateResourcePolicy(r), LexJsonContext.Default.UpdateResourcePolicyResponse, cancellationToken);
 
     /// <inheritdoc/>
     public Task<DeleteResourcePolicyResponse> DeleteResourcePolicyAsync(DeleteResourcePolicyRequest request, CancellationToken cancellationToken = default) =>
-        InvokeAsync(request, RequestValidator.Validate, static (b, r) => b.DeleteResourcePolicy(r), LexJson.Wire.DeleteResourcePolicyResponse, cancellationToken);
+        InvokeAsync(request, RequestValidator.Validate, static (b, r) => b.DeleteResourcePolicy(r), LexJsonContext.Default.DeleteResourcePolicyResponse, cancellationToken);
 
     /// <summary>Releases the client's connections when it created them.</summary>
     public void Dispose()

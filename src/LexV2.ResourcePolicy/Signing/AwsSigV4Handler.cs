@@ -44,6 +44,9 @@ namespace LexV2.ResourcePolicy.Signing;
 /// </remarks>
 public sealed class AwsSigV4Handler : DelegatingHandler
 {
+    private static readonly System.Buffers.SearchValues<char> SigningNameCharacters =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._");
+
     private static readonly string[] StaleHeaders = ["Authorization", "X-Amz-Date", "X-Amz-Content-SHA256", "X-Amz-Security-Token"];
 
     private static readonly HashSet<string> Unsigned = new(StringComparer.OrdinalIgnoreCase)
@@ -82,7 +85,7 @@ public sealed class AwsSigV4Handler : DelegatingHandler
         }
 
         ArgumentException.ThrowIfNullOrWhiteSpace(service);
-        if (!service.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_'))
+        if (service.AsSpan().ContainsAnyExcept(SigningNameCharacters))
         {
             throw new ArgumentException($"'{service}' is not a valid AWS signing name.", nameof(service));
         }

@@ -253,8 +253,19 @@ internal static class RequestValidator
 
     private static string OpPath(string op) => $"Condition[\"{op}\"]";
 
-    private static readonly string[] PrincipalPaths = [.. Enumerable.Range(0, 8).Select(i => $"Principal[{i}]")];
-    private static readonly string[] ActionPaths = [.. Enumerable.Range(0, 16).Select(i => $"Action[{i}]")];
+    private static readonly string[] PrincipalPaths = IndexedPaths("Principal", 8);
+    private static readonly string[] ActionPaths = IndexedPaths("Action", 16);
+
+    private static string[] IndexedPaths(string name, int count)
+    {
+        var paths = new string[count];
+        for (int i = 0; i < count; i++)
+        {
+            paths[i] = name + "[" + i.ToString(CultureInfo.InvariantCulture) + "]";
+        }
+
+        return paths;
+    }
 
     /// <summary>A member path such as <c>Action[2]</c>; the common ones are precomputed so a valid request allocates none.</summary>
     private static string Indexed(string name, int i) => (name, i) switch
