@@ -58,7 +58,7 @@ public sealed class AwsSigV4Handler : DelegatingHandler
     };
 
     private readonly CredentialSource _credentials;
-    private readonly RegionEndpoint _regionEndpoint;
+    private RegionEndpoint? _regionEndpoint;
     private readonly string _region;
     private readonly string _service;
     private readonly TimeProvider _time;
@@ -92,7 +92,6 @@ public sealed class AwsSigV4Handler : DelegatingHandler
 
         _credentials = credentials;
         _region = region;
-        _regionEndpoint = RegionEndpoint.GetBySystemName(region);
         _service = service;
         _time = timeProvider;
         _skew = skew;
@@ -166,7 +165,7 @@ public sealed class AwsSigV4Handler : DelegatingHandler
             result = AWSSigV4Signer.Sign(toSign, new AWSSigV4Parameters
             {
                 Credentials = Resolved(credentials),
-                Region = _regionEndpoint,
+                Region = _regionEndpoint ??= RegionEndpoint.GetBySystemName(_region), // AWSSDK.Core's region table: loaded on first use, not when the handler is built
                 Service = _service,
                 SignPayload = true,
                 SignedAt = SigningClock.Now(_time, _skew),
