@@ -38,12 +38,13 @@ public class ClientBenchmarks
     private RequestBuilder _builder = null!;
     private HttpResponseMessage _errorResponse = null!;
     private byte[] _errorBody = null!;
+    private readonly byte[] _created = """{"resourceArn":"arn:aws:lex:us-east-1:123456789012:bot-alias/ABCDEFGHIJ/TSTALIASID","revisionId":"12"}"""u8.ToArray();
 
     [GlobalSetup]
     public async Task Setup()
     {
         var options = new LexPolicyClientOptions { Region = "us-east-1", Credentials = Credentials };
-        byte[] created = """{"resourceArn":"arn:aws:lex:us-east-1:123456789012:bot-alias/ABCDEFGHIJ/TSTALIASID","revisionId":"12"}"""u8.ToArray();
+        byte[] created = _created;
         _createClient = new LexPolicyClient(options, new CannedHandler(HttpStatusCode.OK, created));
         _describeClient = new LexPolicyClient(options, new CannedHandler(HttpStatusCode.OK, Encoding.UTF8.GetBytes(TenStatementDescribeBody())));
         _grant = LexGrant.ConnectInstance(BotAliasArn.Parse(Alias), "arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555");
@@ -86,6 +87,24 @@ public class ClientBenchmarks
         {
             Credentials = Credentials, Region = Amazon.RegionEndpoint.USEast1, Service = "lex", SignPayload = true,
         }, CancellationToken.None);
+
+    [Benchmark(Description = "request validation alone")]
+    public CreateResourcePolicyStatementRequest Validate()
+    {
+        LexV2.ResourcePolicy.Validation.RequestValidator.Validate(_grant);
+        return _grant;
+    }
+
+    [Benchmark(Description = "attempt message from the request snapshot (snapshot once + one attempt)")]
+    public async Task<HttpRequestMessage> SnapshotAndAttempt()
+    {
+        var snapshot = await RequestSnapshot.TakeAsync(_presigned, CancellationToken.None);
+        return snapshot.NewMessage();
+    }
+
+    [Benchmark(Description = "response parsing alone (created statement)")]
+    public CreateResourcePolicyStatementResponse? Parse() =>
+        System.Text.Json.JsonSerializer.Deserialize(_created, LexJsonContext.Default.CreateResourcePolicyStatementResponse);
 
     [Benchmark(Description = "request serialization alone")]
     public HttpRequestMessage Serialize() => _builder.CreateResourcePolicyStatement(_grant);
