@@ -36,7 +36,6 @@ internal sealed class LexClientRuntime
         Logger = (ILogger?)loggerFactory?.CreateLogger("LexV2.ResourcePolicy") ?? NullLogger.Instance;
         Budget = new RetryBudget(options.RetryBudget);
         Limiter = Settings.RetryMode == LexRetryMode.Adaptive ? new AdaptiveRateLimiter(Time) : null;
-        StartupWarmer.Start(SigningRegion, "lex");
         UserAgent = "LexV2.ResourcePolicy/" + PackageVersion + " dotnet/" + Environment.Version.ToString(2) +
             (options.ApplicationName is { } app ? " app/" + app : string.Empty);
     }
