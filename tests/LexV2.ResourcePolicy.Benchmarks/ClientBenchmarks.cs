@@ -31,6 +31,7 @@ public class ClientBenchmarks
     private LexPolicyClient _createClient = null!;
     private LexPolicyClient _describeClient = null!;
     private HttpMessageInvoker _raw = null!;
+    private HttpMessageInvoker _retryOnly = null!;
     private Amazon.Runtime.Signing.AWSSigningRequest _awsRequest = null!;
     private HttpRequestMessage _presigned = null!;
     private CreateResourcePolicyStatementRequest _grant = null!;
@@ -56,6 +57,9 @@ public class ClientBenchmarks
         await _signer.SignAsync(_presigned, default);
         // HttpClient refuses to send one message twice; HttpMessageInvoker is the same send path without that check.
         _raw = new HttpMessageInvoker(new CannedHandler(HttpStatusCode.OK, created));
+        var retry = new LexClientRuntime(options).CreateRetryHandler();
+        retry.InnerHandler = new CannedHandler(HttpStatusCode.OK, created);
+        _retryOnly = new HttpMessageInvoker(retry);
         _awsRequest = new Amazon.Runtime.Signing.AWSSigningRequest { HttpMethod = HttpMethod.Post, RequestUri = _presigned.RequestUri, Content = await _presigned.Content!.ReadAsByteArrayAsync() };
         _awsRequest.Headers["Host"] = _presigned.RequestUri!.Host;
         _awsRequest.Headers["Content-Type"] = "application/json";
@@ -69,6 +73,7 @@ public class ClientBenchmarks
                 await _createClient.CreateResourcePolicyStatementAsync(_grant);
                 await _describeClient.DescribeResourcePolicyAsync(new() { ResourceArn = Alias });
                 await _signer.SignAsync(_presigned, default);
+                await RetryHandlerAlone();
             }
 
             await Task.Delay(TimeSpan.FromSeconds(1));
@@ -101,6 +106,14 @@ public class ClientBenchmarks
         {
             Credentials = Credentials, Region = Amazon.RegionEndpoint.USEast1, Service = "lex", SignPayload = true,
         }, CancellationToken.None);
+
+    [Benchmark(Description = "retry handler alone (snapshot, attempt message, Polly: 2 timeouts + retry, body read), no signing")]
+    public async Task<HttpStatusCode> RetryHandlerAlone()
+    {
+        using var response = await _retryOnly.SendAsync(_presigned, CancellationToken.None);
+        ((LexRequestMessage)_presigned).SuccessBody?.Dispose();
+        return response.StatusCode;
+    }
 
     [Benchmark(Description = "request validation alone")]
     public CreateResourcePolicyStatementRequest Validate()
