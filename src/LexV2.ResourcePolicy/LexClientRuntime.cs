@@ -1,4 +1,3 @@
-using System.Reflection;
 using LexV2.ResourcePolicy.Configuration;
 using LexV2.ResourcePolicy.Resilience;
 using LexV2.ResourcePolicy.Signing;
@@ -13,8 +12,8 @@ namespace LexV2.ResourcePolicy;
 /// </summary>
 internal sealed class LexClientRuntime
 {
-    internal static readonly string PackageVersion =
-        typeof(LexClientRuntime).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+    /// <summary>The package version (written into the build as a constant: no reflection at start-up).</summary>
+    internal const string PackageVersion = BuildInfo.PackageVersion;
 
     public LexClientRuntime(LexPolicyClientOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using LexV2.ResourcePolicy.Diagnostics;
@@ -122,27 +123,27 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
 
     /// <inheritdoc/>
     public Task<CreateResourcePolicyStatementResponse> CreateResourcePolicyStatementAsync(CreateResourcePolicyStatementRequest request, CancellationToken cancellationToken = default) =>
-        InvokeAsync(request, _runtime.Options.RejectLintFindings ? ValidateAndLintStatement : ValidateStatement, static (b, r) => b.CreateResourcePolicyStatement(r), LexJson.Wire.CreateResourcePolicyStatementResponse, cancellationToken);
+        InvokeAsync(request, _runtime.Options.RejectLintFindings ? ValidateAndLintStatement : ValidateStatement, static (b, r) => b.CreateResourcePolicyStatement(r), LexJsonContext.Default.CreateResourcePolicyStatementResponse, cancellationToken);
 
     /// <inheritdoc/>
     public Task<DeleteResourcePolicyStatementResponse> DeleteResourcePolicyStatementAsync(DeleteResourcePolicyStatementRequest request, CancellationToken cancellationToken = default) =>
-        InvokeAsync(request, RequestValidator.Validate, static (b, r) => b.DeleteResourcePolicyStatement(r), LexJson.Wire.DeleteResourcePolicyStatementResponse, cancellationToken);
+        InvokeAsync(request, RequestValidator.Validate, static (b, r) => b.DeleteResourcePolicyStatement(r), LexJsonContext.Default.DeleteResourcePolicyStatementResponse, cancellationToken);
 
     /// <inheritdoc/>
     public Task<CreateResourcePolicyResponse> CreateResourcePolicyAsync(CreateResourcePolicyRequest request, CancellationToken cancellationToken = default) =>
-        InvokeAsync(request, RequestValidator.Validate, static (b, r) => b.CreateResourcePolicy(r), LexJson.Wire.CreateResourcePolicyResponse, cancellationToken);
+        InvokeAsync(request, RequestValidator.Validate, static (b, r) => b.CreateResourcePolicy(r), LexJsonContext.Default.CreateResourcePolicyResponse, cancellationToken);
 
     /// <inheritdoc/>
     public Task<DescribeResourcePolicyResponse> DescribeResourcePolicyAsync(DescribeResourcePolicyRequest request, CancellationToken cancellationToken = default) =>
-        InvokeAsync(request, RequestValidator.Validate, static (b, r) => b.DescribeResourcePolicy(r), LexJson.Wire.DescribeResourcePolicyResponse, cancellationToken);
+        InvokeAsync(request, RequestValidator.Validate, static (b, r) => b.DescribeResourcePolicy(r), LexJsonContext.Default.DescribeResourcePolicyResponse, cancellationToken);
 
     /// <inheritdoc/>
     public Task<UpdateResourcePolicyResponse> UpdateResourcePolicyAsync(UpdateResourcePolicyRequest request, CancellationToken cancellationToken = default) =>
-        InvokeAsync(request, RequestValidator.Validate, static (b, r) => b.UpdateResourcePolicy(r), LexJson.Wire.UpdateResourcePolicyResponse, cancellationToken);
+        InvokeAsync(request, RequestValidator.Validate, static (b, r) => b.UpdateResourcePolicy(r), LexJsonContext.Default.UpdateResourcePolicyResponse, cancellationToken);
 
     /// <inheritdoc/>
     public Task<DeleteResourcePolicyResponse> DeleteResourcePolicyAsync(DeleteResourcePolicyRequest request, CancellationToken cancellationToken = default) =>
-        InvokeAsync(request, RequestValidator.Validate, static (b, r) => b.DeleteResourcePolicy(r), LexJson.Wire.DeleteResourcePolicyResponse, cancellationToken);
+        InvokeAsync(request, RequestValidator.Validate, static (b, r) => b.DeleteResourcePolicy(r), LexJsonContext.Default.DeleteResourcePolicyResponse, cancellationToken);
 
     /// <summary>Releases the client's connections when it created them.</summary>
     public void Dispose()
@@ -193,20 +194,98 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
         return SendAsync(message, typeInfo, cancellationToken);
     }
 
-    private async Task<T> SendAsync<T>(LexRequestMessage message, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends one operation's message and reads its answer: the span and metrics around it, the typed result or exception out of it.
+    /// One async method for the whole call, so an answer arriving on the socket resumes as few methods as possible.
+    /// </summary>
+    private async Task<T> SendAsync<T>(LexRequestMessage request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
         where T : class
     {
-        using var request = message;
+        using var disposing = request;
         long started = Stopwatch.GetTimestamp();
-        Activity? activity = LexTelemetry.Start(request.Operation, request.ResourceArn);
+        string operation = request.Operation;
+        Activity? activity = LexTelemetry.Start(operation, request.ResourceArn);
         int status = 0;
         string? requestId = null;
         string? errorCode = null;
         try
         {
-            var (result, answeredStatus, answeredId) = await SendCoreAsync(request, typeInfo, started, cancellationToken).ConfigureAwait(false);
-            (status, requestId) = (answeredStatus, answeredId);
-            return result;
+            request.Headers.TryAddWithoutValidation("User-Agent", _runtime.UserAgent);
+
+            HttpResponseMessage response;
+            try
+            {
+                response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (LexPolicyException)
+            {
+                throw;
+            }
+            catch (Polly.ExecutionRejectedException e)
+            {
+                // A resilience handler added to the client's HttpClient (a circuit breaker, a rate limiter) refused the call.
+                int attempts = Attempts(request);
+                throw new LexPolicyException($"{operation} was rejected by a resilience handler added to the client's HttpClient ({e.GetType().Name}) after {attempts} attempt(s).", default, "Rejected", null, e) { Attempts = attempts };
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException or System.Net.Sockets.SocketException)
+            {
+                int attempts = Attempts(request);
+                throw new LexPolicyException(
+                    $"{operation} could not get an answer from {_runtime.Endpoint.Host} after {attempts} attempt(s): {e.Message}",
+                    default, "RequestFailed", null, e) { Attempts = attempts };
+            }
+
+            using (response)
+            {
+                int attempts = Attempts(request);
+                string? answeredId = RequestIdOf(response);
+                if (!response.IsSuccessStatusCode)
+                {
+                    var error = request.Error ?? ErrorResponse.Parse(response, await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false), _runtime.Time.GetUtcNow());
+                    // An answer the caller said it handles itself (Ensure/Remove meeting 404/409/412) is not worth a warning.
+                    LogLevel level = HandledAnswers.Contains((int)response.StatusCode) ? LogLevel.Debug : LogLevel.Warning;
+                    Log.RequestFailed(_runtime.Logger, level, operation, (int)response.StatusCode, error.Code, attempts, error.RequestId);
+                    throw ErrorMapper.Map(operation, error, attempts, request.ResourceArn);
+                }
+
+                T? result;
+                using (var body = request.SuccessBody ?? await ReadSuccessAsync(response, operation, attempts, cancellationToken).ConfigureAwait(false))
+                {
+                    if (body.Truncated)
+                    {
+                        throw InvalidResponse(operation, response, answeredId, attempts, $"the body is larger than {ResponseBody.MaxSuccessBytes} bytes", null);
+                    }
+
+                    try
+                    {
+                        result = body.Span.IsEmpty || IsBlank(body.Span)
+                            ? JsonSerializer.Deserialize("{}"u8, typeInfo)
+                            : JsonSerializer.Deserialize(body.Span, typeInfo);
+                    }
+                    catch (JsonException e)
+                    {
+                        throw InvalidResponse(operation, response, answeredId, attempts, "the body is not the expected JSON: " + e.Message, e);
+                    }
+                }
+
+                if (result is null)
+                {
+                    throw InvalidResponse(operation, response, answeredId, attempts, "the body is JSON null", null);
+                }
+
+                if (_runtime.Logger.IsEnabled(LogLevel.Debug))
+                {
+                    double elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                    Log.RequestCompleted(_runtime.Logger, operation, (int)response.StatusCode, attempts, elapsedMs, answeredId);
+                }
+
+                (status, requestId) = ((int)response.StatusCode, answeredId);
+                return result;
+            }
         }
         catch (LexPolicyException e)
         {
@@ -220,89 +299,28 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
         }
         finally
         {
-            LexTelemetry.Stop(activity, request.Operation, status, request.Attempts, requestId, errorCode, Stopwatch.GetElapsedTime(started).TotalSeconds);
+            LexTelemetry.Stop(activity, operation, status, request.Attempts, requestId, errorCode, Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
     }
 
-    private async Task<(T Result, int Status, string? RequestId)> SendCoreAsync<T>(LexRequestMessage request, JsonTypeInfo<T> typeInfo, long started, CancellationToken cancellationToken)
-        where T : class
+    /// <summary>
+    /// The first <c>x-amzn-RequestId</c> of an answer, read raw so that no parsed copy of the header is made; as the typed
+    /// headers do, a value with a line break is not taken.
+    /// </summary>
+    private static string? RequestIdOf(HttpResponseMessage response)
     {
-        string operation = request.Operation;
-        request.Headers.TryAddWithoutValidation("User-Agent", _runtime.UserAgent);
-
-        HttpResponseMessage response;
-        try
+        if (response.Headers.NonValidated.TryGetValues("x-amzn-RequestId", out HeaderStringValues ids))
         {
-            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (LexPolicyException)
-        {
-            throw;
-        }
-        catch (Polly.ExecutionRejectedException e)
-        {
-            // A resilience handler added to the client's HttpClient (a circuit breaker, a rate limiter) refused the call.
-            int attempts = Attempts(request);
-            throw new LexPolicyException($"{operation} was rejected by a resilience handler added to the client's HttpClient ({e.GetType().Name}) after {attempts} attempt(s).", default, "Rejected", null, e) { Attempts = attempts };
-        }
-        catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException or System.Net.Sockets.SocketException)
-        {
-            int attempts = Attempts(request);
-            throw new LexPolicyException(
-                $"{operation} could not get an answer from {_runtime.Endpoint.Host} after {attempts} attempt(s): {e.Message}",
-                default, "RequestFailed", null, e) { Attempts = attempts };
-        }
-
-        using (response)
-        {
-            int attempts = Attempts(request);
-            string? requestId = response.Headers.TryGetValues("x-amzn-RequestId", out var ids) ? ids.FirstOrDefault() : null;
-            if (!response.IsSuccessStatusCode)
+            foreach (string id in ids)
             {
-                var error = request.Error ?? ErrorResponse.Parse(response, await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false), _runtime.Time.GetUtcNow());
-                // An answer the caller said it handles itself (Ensure/Remove meeting 404/409/412) is not worth a warning.
-                LogLevel level = HandledAnswers.Contains((int)response.StatusCode) ? LogLevel.Debug : LogLevel.Warning;
-                Log.RequestFailed(_runtime.Logger, level, operation, (int)response.StatusCode, error.Code, attempts, error.RequestId);
-                throw ErrorMapper.Map(operation, error, attempts, request.ResourceArn);
-            }
-
-            T? result;
-            using (var body = request.SuccessBody ?? await ReadSuccessAsync(response, operation, attempts, cancellationToken).ConfigureAwait(false))
-            {
-                if (body.Truncated)
+                if (!id.AsSpan().ContainsAny('\r', '\n'))
                 {
-                    throw InvalidResponse(operation, response, requestId, attempts, $"the body is larger than {ResponseBody.MaxSuccessBytes} bytes", null);
-                }
-
-                try
-                {
-                    result = body.Span.IsEmpty || IsBlank(body.Span)
-                        ? JsonSerializer.Deserialize("{}"u8, typeInfo)
-                        : JsonSerializer.Deserialize(body.Span, typeInfo);
-                }
-                catch (JsonException e)
-                {
-                    throw InvalidResponse(operation, response, requestId, attempts, "the body is not the expected JSON: " + e.Message, e);
+                    return id;
                 }
             }
-
-            if (result is null)
-            {
-                throw InvalidResponse(operation, response, requestId, attempts, "the body is JSON null", null);
-            }
-
-            if (_runtime.Logger.IsEnabled(LogLevel.Debug))
-            {
-                double elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                Log.RequestCompleted(_runtime.Logger, operation, (int)response.StatusCode, attempts, elapsedMs, requestId);
-            }
-
-            return (result, (int)response.StatusCode, requestId);
         }
+
+        return null;
     }
 
     private static async Task<PooledBody> ReadSuccessAsync(HttpResponseMessage response, string operation, int attempts, CancellationToken cancellationToken)

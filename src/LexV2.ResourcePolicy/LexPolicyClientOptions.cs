@@ -138,7 +138,7 @@ public sealed class LexPolicyClientOptions
             problems.Add($"RetryMode must be Standard or Adaptive (was {(int)mode}).");
         }
 
-        if (Profile is { } profile && (profile.Length == 0 || profile.Any(char.IsControl)))
+        if (Profile is { } profile && (profile.Length == 0 || HasControl(profile)))
         {
             problems.Add("Profile must be a profile name.");
         }
@@ -163,7 +163,7 @@ public sealed class LexPolicyClientOptions
             problems.Add("RetryBudget must not be negative.");
         }
 
-        if (ApplicationName is { } app && (app.Length > 64 || !app.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '/')))
+        if (ApplicationName is { } app && (app.Length > 64 || !IsApplicationName(app)))
         {
             problems.Add("ApplicationName must be at most 64 characters of letters, digits and . - _ /.");
         }
@@ -183,6 +183,33 @@ public sealed class LexPolicyClientOptions
         }
 
         return problems;
+    }
+
+    // Loops rather than LINQ over chars: these run when a client is built, where every generic instantiation is JIT work.
+    private static bool HasControl(string value)
+    {
+        foreach (char c in value)
+        {
+            if (char.IsControl(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsApplicationName(string value)
+    {
+        foreach (char c in value)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('.' or '-' or '_' or '/'))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }
 

@@ -8,7 +8,7 @@ using LexV2.ResourcePolicy.Benchmarks.Socket;
 
 // In-memory (BenchmarkDotNet): dotnet run -c Release --project tests/LexV2.ResourcePolicy.Benchmarks -- --filter '*ClientBenchmarks*'
 // Real socket:                dotnet run -c Release --project tests/LexV2.ResourcePolicy.Benchmarks -- --filter '*Socket*' [--pairs 1000 --warmup 1000 --rounds 3]
-// Cold start:                 dotnet run -c Release --project tests/LexV2.ResourcePolicy.Benchmarks -- --cold-start [--runs 5] [--phases]
+// Cold start:                 dotnet run -c Release --project tests/LexV2.ResourcePolicy.Benchmarks -- --cold-start [--runs 5] [--phases] [--r2r]
 // A --filter runs every benchmark whose full name it matches: BenchmarkDotNet's and SocketBenchmark.Name ('*' runs all).
 if (args is [CannedLexServer.Argument, ..])
 {
@@ -18,7 +18,7 @@ if (args is [CannedLexServer.Argument, ..])
 var options = new Options(args);
 if (options.Flag("--cold-start"))
 {
-    await ColdStartBenchmark.RunAsync(options.Int("--runs", 5), options.Flag("--phases"));
+    await ColdStartBenchmark.RunAsync(options.Int("--runs", 5), options.Flag("--phases"), options.Flag("--r2r"));
     return 0;
 }
 
@@ -47,7 +47,7 @@ public partial class Program;
 internal sealed class Options
 {
     private static readonly string[] Valued = ["--runs", "--pairs", "--warmup", "--rounds"];
-    private static readonly string[] Flags = ["--cold-start", "--phases"];
+    private static readonly string[] Flags = ["--cold-start", "--phases", "--r2r"];
     private readonly Dictionary<string, string> _values = [];
     private readonly HashSet<string> _flags = [];
     private readonly string[] _all;

@@ -64,6 +64,11 @@ internal static class LexTelemetry
             activity.Dispose();
         }
 
+        if (!Calls.Enabled && !Duration.Enabled && !(errorCode is not null && Errors.Enabled))
+        {
+            return; // nothing listens: no tags to build (the status would be boxed)
+        }
+
         var op = new KeyValuePair<string, object?>("operation", operation);
         var code = new KeyValuePair<string, object?>("http.response.status_code", status);
         if (Calls.Enabled)

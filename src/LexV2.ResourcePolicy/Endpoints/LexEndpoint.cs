@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-
 namespace LexV2.ResourcePolicy.Endpoints;
 
 /// <summary>An AWS partition: its name and DNS suffixes.</summary>
@@ -9,7 +7,7 @@ internal sealed record Partition(string Name, string DnsSuffix, string DualStack
 /// Resolves the Lex V2 model-building endpoint for a region: <c>https://models-v2-lex.{region}.{dnsSuffix}</c>, with the
 /// FIPS (<c>models-v2-lex-fips</c>) and dual-stack variants, or an explicit <c>ServiceUrl</c>.
 /// </summary>
-internal static partial class LexEndpoint
+internal static class LexEndpoint
 {
     internal static readonly Partition Aws = new("aws", "amazonaws.com", "api.aws");
     internal static readonly Partition AwsCn = new("aws-cn", "amazonaws.com.cn", "api.amazonwebservices.com.cn");
@@ -22,7 +20,7 @@ internal static partial class LexEndpoint
         Aws;
 
     /// <summary>Whether a region name is well formed (lower-case letters, digits and dashes), so that it cannot alter the host name.</summary>
-    public static bool IsValidRegion(string? region) => region is not null && RegionPattern().IsMatch(region);
+    public static bool IsValidRegion(string? region) => region is not null && Validation.Patterns.IsRegion(region);
 
     /// <summary>Resolves the endpoint, or throws <see cref="InvalidOperationException"/> naming the setting to fix.</summary>
     public static Uri Resolve(string? region, Uri? serviceUrl, bool useFips, bool useDualStack)
@@ -108,7 +106,4 @@ internal static partial class LexEndpoint
 
         return at >= 1 && IsValidRegion(labels[at]) && labels[at].Contains('-', StringComparison.Ordinal) ? labels[at] : null;
     }
-
-    [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$", RegexOptions.CultureInvariant)]
-    private static partial Regex RegionPattern();
 }

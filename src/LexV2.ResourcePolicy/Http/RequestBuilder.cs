@@ -1,6 +1,3 @@
-using System.Net.Http.Headers;
-using System.Text.Json;
-
 namespace LexV2.ResourcePolicy.Http;
 
 /// <summary>
@@ -29,7 +26,7 @@ internal sealed class RequestBuilder
             StatementId = r.StatementId,
         };
         var msg = Create(HttpMethod.Post, LexOperation.CreateResourcePolicyStatement, r.ResourceArn, null, r.ExpectedRevisionId);
-        msg.Content = Json(JsonSerializer.SerializeToUtf8Bytes(body, LexJson.Wire.CreateStatementBody));
+        msg.Content = Json(LexJson.Serialize(body, LexJsonContext.Default.CreateStatementBody));
         return msg;
     }
 
@@ -39,7 +36,7 @@ internal sealed class RequestBuilder
     public LexRequestMessage CreateResourcePolicy(CreateResourcePolicyRequest r)
     {
         var msg = Create(HttpMethod.Post, LexOperation.CreateResourcePolicy, r.ResourceArn, null, null);
-        msg.Content = Json(JsonSerializer.SerializeToUtf8Bytes(new PolicyBody { Policy = r.Policy }, LexJson.Wire.PolicyBody));
+        msg.Content = Json(LexJson.Serialize(new PolicyBody { Policy = r.Policy }, LexJsonContext.Default.PolicyBody));
         return msg;
     }
 
@@ -49,7 +46,7 @@ internal sealed class RequestBuilder
     public LexRequestMessage UpdateResourcePolicy(UpdateResourcePolicyRequest r)
     {
         var msg = Create(HttpMethod.Put, LexOperation.UpdateResourcePolicy, r.ResourceArn, null, r.ExpectedRevisionId);
-        msg.Content = Json(JsonSerializer.SerializeToUtf8Bytes(new PolicyBody { Policy = r.Policy }, LexJson.Wire.PolicyBody));
+        msg.Content = Json(LexJson.Serialize(new PolicyBody { Policy = r.Policy }, LexJsonContext.Default.PolicyBody));
         return msg;
     }
 
@@ -87,7 +84,8 @@ internal sealed class RequestBuilder
     private static BufferedContent Json(byte[] bytes)
     {
         var content = new BufferedContent(bytes);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        // Raw, as it goes on the wire: a parsed MediaTypeHeaderValue would be validated here and formatted again for every attempt.
+        content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
         return content;
     }
 }

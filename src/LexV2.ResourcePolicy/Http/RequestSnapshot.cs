@@ -14,8 +14,8 @@ internal sealed class RequestSnapshot
     private readonly HttpMethod _method;
     private readonly Version _version;
     private readonly HttpVersionPolicy _versionPolicy;
-    private readonly KeyValuePair<string, string[]>[] _headers;
-    private readonly KeyValuePair<string, string[]>[] _contentHeaders;
+    private readonly Header[] _headers;
+    private readonly Header[] _contentHeaders;
     private readonly KeyValuePair<string, object?>[] _options;
     private readonly byte[]? _body;
 
@@ -27,7 +27,8 @@ internal sealed class RequestSnapshot
         _versionPolicy = request.VersionPolicy;
         _headers = Copy(request.Headers.NonValidated, skipSignature: true);
         _contentHeaders = request.Content is { } content ? Copy(content.Headers.NonValidated, skipSignature: false) : [];
-        _options = [.. request.Options.Where(o => o.Key != Signing.SigningRecord.Key.Key)];
+        // The client's own messages carry their data as properties and never options (reading Options would create them).
+        _options = request is LexRequestMessage ? [] : CopyOptions(request.Options);
         _body = body;
     }
 
@@ -48,17 +49,17 @@ internal sealed class RequestSnapshot
     public HttpRequestMessage NewMessage()
     {
         var message = new HttpRequestMessage(_method, Uri) { Version = _version, VersionPolicy = _versionPolicy };
-        foreach (var (name, values) in _headers)
+        foreach (Header header in _headers)
         {
-            message.Headers.TryAddWithoutValidation(name, values);
+            header.AddTo(message.Headers);
         }
 
         if (_body is not null)
         {
             message.Content = new BufferedContent(_body);
-            foreach (var (name, values) in _contentHeaders)
+            foreach (Header header in _contentHeaders)
             {
-                message.Content.Headers.TryAddWithoutValidation(name, values);
+                header.AddTo(message.Content.Headers);
             }
         }
 
@@ -74,24 +75,75 @@ internal sealed class RequestSnapshot
         return message;
     }
 
-    private static KeyValuePair<string, string[]>[] Copy(HttpHeadersNonValidated headers, bool skipSignature)
+    private static Header[] Copy(HttpHeadersNonValidated headers, bool skipSignature)
     {
         if (headers.Count == 0)
         {
             return [];
         }
 
-        var copy = new List<KeyValuePair<string, string[]>>(headers.Count);
+        var copy = new Header[headers.Count];
+        int count = 0;
         foreach (var header in headers)
         {
-            if (skipSignature && Array.Exists(SignatureHeaders, h => h.Equals(header.Key, StringComparison.OrdinalIgnoreCase)))
+            if (skipSignature && IsSignatureHeader(header.Key))
             {
                 continue;
             }
 
-            copy.Add(new(header.Key, [.. header.Value]));
+            HeaderStringValues values = header.Value;
+            copy[count++] = values.Count == 1 ? new Header(header.Key, values.ToString(), null) : new Header(header.Key, null, [.. values]);
+        }
+
+        return count == copy.Length ? copy : copy[..count];
+    }
+
+    private static bool IsSignatureHeader(string name)
+    {
+        foreach (string signature in SignatureHeaders)
+        {
+            if (signature.Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static KeyValuePair<string, object?>[] CopyOptions(HttpRequestOptions options)
+    {
+        IDictionary<string, object?> all = options;
+        if (all.Count == 0)
+        {
+            return [];
+        }
+
+        var copy = new List<KeyValuePair<string, object?>>(all.Count);
+        foreach (var option in all)
+        {
+            if (option.Key != Signing.SigningRecord.Key.Key)
+            {
+                copy.Add(option);
+            }
         }
 
         return [.. copy];
+    }
+
+    /// <summary>One header as the caller's request had it: a single value kept as is, several as an array.</summary>
+    private readonly struct Header(string name, string? single, string[]? values)
+    {
+        public void AddTo(HttpHeaders headers)
+        {
+            if (single is not null)
+            {
+                headers.TryAddWithoutValidation(name, single);
+            }
+            else
+            {
+                headers.TryAddWithoutValidation(name, values!);
+            }
+        }
     }
 }

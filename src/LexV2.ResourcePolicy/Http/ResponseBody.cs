@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Net.Http.Headers;
 
 namespace LexV2.ResourcePolicy.Http;
 
@@ -16,7 +17,7 @@ internal static class ResponseBody
     }
 
     /// <summary>Reads at most <paramref name="max"/> bytes into a pooled buffer (dispose the result to return it).</summary>
-    public static async Task<PooledBody> ReadPooledAsync(HttpContent? content, int max, CancellationToken cancellationToken)
+    public static async ValueTask<PooledBody> ReadPooledAsync(HttpContent? content, int max, CancellationToken cancellationToken)
     {
         if (content is null)
         {
@@ -26,7 +27,7 @@ internal static class ResponseBody
         Stream stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
-            int initial = content.Headers.ContentLength is long declared && declared >= 0 && declared <= max ? (int)declared + 1 : 16 * 1024;
+            int initial = DeclaredLength(content) is long declared && declared >= 0 && declared <= max ? (int)declared + 1 : 16 * 1024;
             byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Min(max + 1, initial));
             int length = 0;
             try
@@ -70,6 +71,15 @@ internal static class ResponseBody
             }
         }
     }
+
+    /// <summary>
+    /// The body's length as the answer declared it (read raw: the typed <c>ContentLength</c> would parse and store the header on
+    /// every call), or as the content computes it when it has no such header (in-memory contents); only sizes the first buffer.
+    /// </summary>
+    private static long? DeclaredLength(HttpContent content) =>
+        content.Headers.NonValidated.TryGetValues("Content-Length", out HeaderStringValues values)
+            ? values.Count == 1 && long.TryParse(values.ToString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long length) ? length : null
+            : content.Headers.ContentLength;
 
     /// <summary>
     /// Replaces an error answer's content with at most <see cref="Errors.ErrorResponse.MaxBodyBytes"/> of it, buffered, so it can be

@@ -47,6 +47,9 @@ namespace LexV2.ResourcePolicy.Signing;
 /// </remarks>
 public sealed class AwsSigV4Handler : DelegatingHandler
 {
+    private static readonly System.Buffers.SearchValues<char> SigningNameCharacters =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._");
+
     private static readonly string[] StaleHeaders = ["Authorization", "X-Amz-Date", "X-Amz-Content-SHA256", "X-Amz-Security-Token"];
 
     private static readonly HashSet<string> Unsigned = new(StringComparer.OrdinalIgnoreCase)
@@ -58,11 +61,13 @@ public sealed class AwsSigV4Handler : DelegatingHandler
     };
 
     private readonly CredentialSource _credentials;
-    private readonly RegionEndpoint _regionEndpoint;
+    private RegionEndpoint? _regionEndpoint;
     private readonly string _region;
     private readonly string _service;
     private readonly TimeProvider _time;
     private readonly ClockSkew _skew;
+    private HostText? _lastHost;
+    private ResolvedCredentials? _lastCredentials;
 
     /// <summary>Creates a signing handler.</summary>
     /// <param name="credentials">The credentials; a refreshing <see cref="AWSCredentials"/> is renewed as it expires.</param>
@@ -83,14 +88,13 @@ public sealed class AwsSigV4Handler : DelegatingHandler
         }
 
         ArgumentException.ThrowIfNullOrWhiteSpace(service);
-        if (!service.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_'))
+        if (service.AsSpan().ContainsAnyExcept(SigningNameCharacters))
         {
             throw new ArgumentException($"'{service}' is not a valid AWS signing name.", nameof(service));
         }
 
         _credentials = credentials;
         _region = region;
-        _regionEndpoint = RegionEndpoint.GetBySystemName(region);
         _service = service;
         _time = timeProvider;
         _skew = skew;
@@ -107,10 +111,30 @@ public sealed class AwsSigV4Handler : DelegatingHandler
     public override string ToString() => $"AwsSigV4Handler {{ Service = {_service}, Region = {_region} }}";
 
     /// <inheritdoc/>
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        await SignAsync(request, cancellationToken).ConfigureAwait(false);
+        ValueTask signing = SignAsync(request, cancellationToken);
+        if (!signing.IsCompletedSuccessfully)
+        {
+            return SignThenSendAsync(signing, request, cancellationToken);
+        }
+
+        // Signed without waiting (keys in memory or already resolved, body buffered): hand the transport's task on as it is, so
+        // the answer does not resume one more async method on its way back.
+        try
+        {
+            return base.SendAsync(request, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<HttpResponseMessage>(e);
+        }
+    }
+
+    private async Task<HttpResponseMessage> SignThenSendAsync(ValueTask signing, HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        await signing.ConfigureAwait(false);
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
@@ -134,7 +158,7 @@ public sealed class AwsSigV4Handler : DelegatingHandler
         try
         {
             var toSign = new AWSSigningRequest { HttpMethod = request.Method, RequestUri = uri, Content = body };
-            toSign.Headers["Host"] = request.Headers.Host is { Length: > 0 } host ? host : WireHost(uri);
+            toSign.Headers["Host"] = request.Headers.Host is { Length: > 0 } host ? host : CachedWireHost(uri);
             AddSigned(toSign.Headers, request.Headers.NonValidated);
             if (request.Content is { } content)
             {
@@ -143,8 +167,8 @@ public sealed class AwsSigV4Handler : DelegatingHandler
 
             result = AWSSigV4Signer.Sign(toSign, new AWSSigV4Parameters
             {
-                Credentials = new ResolvedCredentials(credentials),
-                Region = _regionEndpoint,
+                Credentials = Resolved(credentials),
+                Region = _regionEndpoint ??= RegionEndpoint.GetBySystemName(_region), // AWSSDK.Core's region table: loaded on first use, not when the handler is built
                 Service = _service,
                 SignPayload = true,
                 SignedAt = SigningClock.Now(_time, _skew),
@@ -161,8 +185,7 @@ public sealed class AwsSigV4Handler : DelegatingHandler
             request.Headers.TryAddWithoutValidation(name.Equals("x-amz-security-token", StringComparison.OrdinalIgnoreCase) ? "X-Amz-Security-Token" : name, value);
             if (record is not null && name.Equals("Authorization", StringComparison.OrdinalIgnoreCase))
             {
-                int at = value.LastIndexOf("Signature=", StringComparison.Ordinal);
-                record.Signature = at >= 0 ? value[(at + "Signature=".Length)..] : null;
+                record.Authorization = value;
             }
         }
 
@@ -171,6 +194,36 @@ public sealed class AwsSigV4Handler : DelegatingHandler
             record.SignedUri = uri;
             record.SessionToken = credentials.UseToken ? credentials.Token : null;
         }
+    }
+
+    /// <summary>
+    /// <see cref="WireHost"/> of the endpoint this handler last signed for: every request of a client goes to one origin, so the
+    /// host text is formatted once, not per attempt.
+    /// </summary>
+    private string CachedWireHost(Uri uri)
+    {
+        HostText? last = Volatile.Read(ref _lastHost);
+        if (last is not null && last.Port == uri.Port && ReferenceEquals(last.Scheme, uri.Scheme) && last.Host == uri.Host)
+        {
+            return last.Wire;
+        }
+
+        last = new HostText(uri.Scheme, uri.Host, uri.Port, WireHost(uri));
+        Volatile.Write(ref _lastHost, last);
+        return last.Wire;
+    }
+
+    /// <summary>The keys as AWSSDK.Core's signer takes them, made once per resolved set of keys rather than per attempt.</summary>
+    private ResolvedCredentials Resolved(ImmutableCredentials credentials)
+    {
+        ResolvedCredentials? last = Volatile.Read(ref _lastCredentials);
+        if (last is null || !ReferenceEquals(last.Keys, credentials))
+        {
+            last = new ResolvedCredentials(credentials);
+            Volatile.Write(ref _lastCredentials, last);
+        }
+
+        return last;
     }
 
     /// <summary>The <c>Host</c> header exactly as .NET's HTTP stack writes it for this URI.</summary>
@@ -203,10 +256,15 @@ public sealed class AwsSigV4Handler : DelegatingHandler
     /// <summary>Hands already-resolved (and checked) keys to AWSSDK.Core's signer without a second resolution.</summary>
     private sealed class ResolvedCredentials(ImmutableCredentials credentials) : AWSCredentials
     {
+        public ImmutableCredentials Keys => credentials;
+
         public override ImmutableCredentials GetCredentials() => credentials;
 
         public override Task<ImmutableCredentials> GetCredentialsAsync() => Task.FromResult(credentials);
     }
+
+    /// <summary>An origin and its <c>Host</c> header text.</summary>
+    private sealed record HostText(string Scheme, string Host, int Port, string Wire);
 }
 
 /// <summary>
@@ -220,8 +278,25 @@ internal sealed class SigningRecord
     public static readonly HttpRequestOptionsKey<SigningRecord> Key = new("LexV2.ResourcePolicy.SigningRecord");
 
     internal Uri? SignedUri;
-    internal string? Signature;
     internal string? SessionToken;
+    private string? _authorization;
+
+    /// <summary>The <c>Authorization</c> header the signer set; <see cref="Signature"/> is read from it only when needed.</summary>
+    internal string? Authorization
+    {
+        set => _authorization = value;
+    }
+
+    /// <summary>The signature of the attempt (from its <c>Authorization</c> header), for redaction.</summary>
+    internal string? Signature
+    {
+        get
+        {
+            string? authorization = _authorization;
+            int at = authorization?.LastIndexOf("Signature=", StringComparison.Ordinal) ?? -1;
+            return at >= 0 ? authorization![(at + "Signature=".Length)..] : null;
+        }
+    }
 
     /// <summary>Describes the record without the values it holds.</summary>
     public override string ToString() => nameof(SigningRecord);

@@ -43,10 +43,18 @@ internal sealed class CredentialSource
             // AWSSDK.Core's own credentials resolve asynchronously or from memory; any other provider may implement only the
             // synchronous GetCredentials (the base GetCredentialsAsync wraps it), so it runs off the caller's thread, where the
             // call's token and timeouts can abandon it.
-            Task<ImmutableCredentials> pending = source is BasicAWSCredentials or SessionAWSCredentials or AnonymousAWSCredentials or RefreshingAWSCredentials
-                ? source.GetCredentialsAsync()
-                : Task.Run(source.GetCredentialsAsync, cancellationToken);
-            credentials = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (source.GetType() == typeof(BasicAWSCredentials) || source.GetType() == typeof(SessionAWSCredentials))
+            {
+                // Fixed keys held in memory: read them as they are, without a task per call.
+                credentials = source.GetCredentials();
+            }
+            else
+            {
+                Task<ImmutableCredentials> pending = source is AnonymousAWSCredentials or RefreshingAWSCredentials
+                    ? source.GetCredentialsAsync()
+                    : Task.Run(source.GetCredentialsAsync, cancellationToken);
+                credentials = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

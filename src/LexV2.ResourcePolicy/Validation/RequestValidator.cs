@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 
 namespace LexV2.ResourcePolicy.Validation;
 
@@ -8,7 +7,7 @@ namespace LexV2.ResourcePolicy.Validation;
 /// documented statement rules (one of service/arn per principal, no cross-account principal, a service principal needs
 /// <c>aws:SourceAccount</c> and <c>aws:SourceArn</c> conditions). Collects every violation; never stricter than the service.
 /// </summary>
-internal static partial class RequestValidator
+internal static class RequestValidator
 {
     public static void Validate(CreateResourcePolicyStatementRequest r)
     {
@@ -99,7 +98,7 @@ internal static partial class RequestValidator
 
     private static void StatementId(Violations v, string path, string? id)
     {
-        if (Length(v, path, id, 1, 100, required: true) && !StatementIdPattern().IsMatch(id!))
+        if (Length(v, path, id, 1, 100, required: true) && !Patterns.IsStatementId(id!))
         {
             v.Add(path, "must be letters and digits, optionally with single '_' or '-' between them (pattern ^([0-9a-zA-Z][_-]?)+$)");
         }
@@ -107,7 +106,7 @@ internal static partial class RequestValidator
 
     private static void RevisionId(Violations v, string? revision)
     {
-        if (revision is not null && Length(v, "ExpectedRevisionId", revision, 1, 5, required: false) && !RevisionPattern().IsMatch(revision))
+        if (revision is not null && Length(v, "ExpectedRevisionId", revision, 1, 5, required: false) && !Patterns.IsRevisionId(revision))
         {
             v.Add("ExpectedRevisionId", "must be decimal digits only (pattern ^[0-9]+$)");
         }
@@ -147,7 +146,7 @@ internal static partial class RequestValidator
             if (p.Service is not null)
             {
                 hasService = true;
-                if (Length(v, path + ".Service", p.Service, 15, 1024, required: false) && !ServicePrincipalPattern().IsMatch(p.Service))
+                if (Length(v, path + ".Service", p.Service, 15, 1024, required: false) && !Patterns.IsServicePrincipal(p.Service))
                 {
                     v.Add(path + ".Service", "must be a service principal name of letters, digits, '_' and '.' (pattern ^[0-9a-zA-Z_.]+$), for example connect.amazonaws.com");
                 }
@@ -155,7 +154,7 @@ internal static partial class RequestValidator
 
             if (p.Arn is not null && Length(v, path + ".Arn", p.Arn, 30, 1024, required: false))
             {
-                if (!PrincipalArnPattern().IsMatch(p.Arn))
+                if (!Patterns.IsPrincipalArn(p.Arn))
                 {
                     v.Add(path + ".Arn", "must be an IAM user, role or account root ARN (pattern ^arn:aws:iam::[0-9]{12}:(root|(user|role)/.*)$)");
                 }
@@ -186,7 +185,7 @@ internal static partial class RequestValidator
         for (int i = 0; i < actions.Count; i++)
         {
             string path = Indexed("Action", i);
-            if (Length(v, path, actions[i], 5, 50, required: true) && !ActionPattern().IsMatch(actions[i]))
+            if (Length(v, path, actions[i], 5, 50, required: true) && !Patterns.IsAction(actions[i]))
             {
                 v.Add(path, "must be a Lex action such as lex:RecognizeText (pattern lex:[a-zA-Z*]+$)");
             }
@@ -254,8 +253,19 @@ internal static partial class RequestValidator
 
     private static string OpPath(string op) => $"Condition[\"{op}\"]";
 
-    private static readonly string[] PrincipalPaths = [.. Enumerable.Range(0, 8).Select(i => $"Principal[{i}]")];
-    private static readonly string[] ActionPaths = [.. Enumerable.Range(0, 16).Select(i => $"Action[{i}]")];
+    private static readonly string[] PrincipalPaths = IndexedPaths("Principal", 8);
+    private static readonly string[] ActionPaths = IndexedPaths("Action", 16);
+
+    private static string[] IndexedPaths(string name, int count)
+    {
+        var paths = new string[count];
+        for (int i = 0; i < count; i++)
+        {
+            paths[i] = name + "[" + i.ToString(CultureInfo.InvariantCulture) + "]";
+        }
+
+        return paths;
+    }
 
     /// <summary>A member path such as <c>Action[2]</c>; the common ones are precomputed so a valid request allocates none.</summary>
     private static string Indexed(string name, int i) => (name, i) switch
@@ -288,21 +298,6 @@ internal static partial class RequestValidator
 
         return true;
     }
-
-    [GeneratedRegex(@"^([0-9a-zA-Z][_-]?)+\z", RegexOptions.CultureInvariant)]
-    private static partial Regex StatementIdPattern();
-
-    [GeneratedRegex(@"^[0-9]+\z", RegexOptions.CultureInvariant)]
-    private static partial Regex RevisionPattern();
-
-    [GeneratedRegex(@"^[0-9a-zA-Z_.]+\z", RegexOptions.CultureInvariant)]
-    private static partial Regex ServicePrincipalPattern();
-
-    [GeneratedRegex(@"^arn:aws:iam::[0-9]{12}:(root|(user|role)/.*)\z", RegexOptions.CultureInvariant | RegexOptions.Singleline)]
-    private static partial Regex PrincipalArnPattern();
-
-    [GeneratedRegex(@"lex:[a-zA-Z*]+\z", RegexOptions.CultureInvariant)]
-    private static partial Regex ActionPattern();
 
     private sealed class Violations
     {

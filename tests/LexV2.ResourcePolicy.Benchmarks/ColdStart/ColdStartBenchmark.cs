@@ -15,11 +15,12 @@ namespace LexV2.ResourcePolicy.Benchmarks.ColdStart;
 /// (<c>(cd eng/interop &amp;&amp; npm install)</c>). Every child reports the moment its pair completed as a CLOCK_MONOTONIC
 /// reading, the clock this process reads just before starting it, so pipe and exit latency are not counted.
 /// With <c>--phases</c> it then runs the DI and direct clients with their steps timed and the JIT work in each, and prints
-/// where the first call's time goes (medians over the same number of runs).
+/// where the first call's time goes (medians over the same number of runs). With <c>--r2r</c> it also publishes the child with
+/// <c>PublishReadyToRun=true</c> (what a consumer can do to precompile the library and its dependencies) and measures that too.
 /// </summary>
 public static class ColdStartBenchmark
 {
-    public static async Task RunAsync(int runs, bool phases)
+    public static async Task RunAsync(int runs, bool phases, bool readyToRun = false)
     {
         if (!Stopwatch.IsHighResolution || !OperatingSystem.IsLinux())
         {
@@ -45,6 +46,15 @@ public static class ColdStartBenchmark
             new("LexV2.ResourcePolicy, `new LexPolicyClient(options)` (JIT)", ChildProcess.StartInfo(firstCall, ["direct", endpoint])),
             new("LexV2.ResourcePolicy, DI client in a plain console app (JIT)", ChildProcess.StartInfo(firstCall, ["di", endpoint])),
         };
+        if (readyToRun)
+        {
+            // The same child published as a consumer would ship it with PublishReadyToRun=true: the library and its dependencies
+            // (AWSSDK.Core, Polly, Microsoft.Extensions.*) precompiled for this platform, JIT only for what R2R cannot hold.
+            string r2r = await PublishReadyToRunAsync();
+            clients.Add(new("LexV2.ResourcePolicy, `new LexPolicyClient(options)` (app published ReadyToRun)", ChildProcess.StartInfo(r2r, ["direct", endpoint])));
+            clients.Add(new("LexV2.ResourcePolicy, DI client (app published ReadyToRun)", ChildProcess.StartInfo(r2r, ["di", endpoint])));
+        }
+
         string? interop = FindInteropFolder();
         string? nodeSkipped = null;
         if (interop is not null && Directory.Exists(Path.Combine(interop, "node_modules", "@aws-sdk", "client-lex-models-v2")))
@@ -217,6 +227,48 @@ public static class ColdStartBenchmark
     {
         var sorted = values.Order().ToArray();
         return sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    /// <summary>
+    /// Publishes the first-call app with <c>PublishReadyToRun=true</c> for this platform (framework-dependent) next to this program
+    /// and returns the path of its entry assembly.
+    /// </summary>
+    private static async Task<string> PublishReadyToRunAsync()
+    {
+        string project = FindRepositoryFile(Path.Combine("tests", "LexV2.ResourcePolicy.Benchmarks.FirstCall", "LexV2.ResourcePolicy.Benchmarks.FirstCall.csproj"))
+            ?? throw new InvalidOperationException("--r2r publishes tests/LexV2.ResourcePolicy.Benchmarks.FirstCall: run it from the repository.");
+        string output = Path.Combine(AppContext.BaseDirectory, "first-call-r2r");
+        var publish = new ProcessStartInfo(ChildProcess.DotnetHost) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string argument in (string[])["publish", project, "-c", "Release", "-r", RuntimeInformation.RuntimeIdentifier, "--self-contained", "false", "-p:PublishReadyToRun=true", "-o", output])
+        {
+            publish.ArgumentList.Add(argument);
+        }
+
+        Console.WriteLine($"Publishing the first-call app ReadyToRun for {RuntimeInformation.RuntimeIdentifier} into {output} ...");
+        using var process = Process.Start(publish) ?? throw new InvalidOperationException("could not start dotnet publish");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"dotnet publish failed (exit {process.ExitCode}): {await stdout}{await stderr}");
+        }
+
+        return Path.Combine(output, "LexV2.ResourcePolicy.Benchmarks.FirstCall.dll");
+    }
+
+    private static string? FindRepositoryFile(string relative)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, relative);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>eng/interop of the repository this program was built from (walking up from its output folder).</summary>

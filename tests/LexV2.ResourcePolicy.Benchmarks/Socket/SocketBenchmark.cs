@@ -8,7 +8,8 @@ namespace LexV2.ResourcePolicy.Benchmarks.Socket;
 
 /// <summary>
 /// Per-call cost on a real loopback socket (issue 16): the same sequential create+delete statement pairs, side by side in one
-/// run, from a bare <see cref="HttpClient"/> (pre-built JSON, fixed headers, no signing), the library's client built directly
+/// run, from a bare <see cref="HttpClient"/> (pre-built JSON, fixed headers, no signing), the same bare client signing each
+/// request with AWSSDK.Core's signer (<see cref="SignedBareWorkload"/>: the part of the cost no Lex client can avoid), the library's client built directly
 /// and the client from dependency injection, against <see cref="CannedLexServer"/> in a child process, so the counters are the
 /// client process's own. Warm-up passes (every client in turn) run until tiered compilation has settled; then, round after
 /// round, each client in turn sends the measured pairs and the process's counters are read around them; the table shows the
@@ -25,6 +26,7 @@ public static class SocketBenchmark
         var endpoint = server.Endpoint;
 
         using var bare = BareWorkload.CreateBareClient(endpoint);
+        using var signed = BareWorkload.CreateBareClient(endpoint);
         using var direct = new LexPolicyClient(Workload.Options(endpoint));
         var services = new ServiceCollection();
         services.AddLexPolicyClient(o =>
@@ -39,6 +41,7 @@ public static class SocketBenchmark
         (string Name, Func<Task> Pair)[] clients =
         [
             ("bare `HttpClient` (SocketsHttpHandler, pre-built JSON, fixed headers)", () => BareWorkload.BarePairAsync(bare)),
+            ("bare `HttpClient` + AWSSDK.Core SigV4 per request", () => SignedBareWorkload.SignedPairAsync(signed)),
             ("`new LexPolicyClient(options)`", () => Workload.PairAsync(direct)),
             ("DI client (`services.AddLexPolicyClient(...)`)", () => Workload.PairAsync(injected)),
         ];

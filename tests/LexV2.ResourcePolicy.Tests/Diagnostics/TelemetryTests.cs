@@ -108,4 +108,14 @@ public class TelemetryTests
             return null;
         }
     }
+
+    [Fact]
+    public void PackageVersionConstant_IsTheAssemblysVersion()
+    {
+        // Written into the build (no reflection at start-up); the User-Agent and the telemetry's version must stay the package's.
+        string expected = System.Reflection.CustomAttributeExtensions
+            .GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>(typeof(LexPolicyClient).Assembly)!.InformationalVersion.Split('+')[0];
+        Assert.Equal(LexClientRuntime.PackageVersion, expected);
+        Assert.Equal(expected, LexV2.ResourcePolicy.Diagnostics.LexTelemetry.Source.Version);
+    }
 }

@@ -1,3 +1,4 @@
+using CsCheck;
 using System.Net;
 using System.Text.Json;
 using RichardSzalay.MockHttp;
@@ -235,5 +236,70 @@ public class WireTests
             Environment.SetEnvironmentVariable("AWS_DEFAULT_REGION", savedDefault);
             Environment.SetEnvironmentVariable("AWS_CONFIG_FILE", savedConfig);
         }
+    }
+}
+
+public class WireJsonTests
+{
+    private static readonly Gen<string> Text = Gen.OneOf(
+        Gen.String[Gen.Char, 0, 40],
+        Gen.String[Gen.OneOfConst('"', '\\', '<', '>', '&', '\'', '+', '`', 'é', '中', '\u2028', '\u202E', '\0', '\t', '\n', '\u007F', '\uD83D', '\uDE00', 'a'), 0, 30]);
+
+    /// <summary>
+    /// Request bodies are written through the source generator's fast path with the wire encoder on the writer; the bytes must be
+    /// the ones the wire context's own (metadata-driven) serialization writes, for any text in any member.
+    /// </summary>
+    [Fact]
+    public void FastPathBodies_AreByteForByteTheWireContextsBodies()
+    {
+        Gen.Select(Text, Text, Text, Text, Gen.Bool).Sample((a, b, c, d, service) =>
+        {
+            var body = new LexV2.ResourcePolicy.Http.CreateStatementBody
+            {
+                Action = [a, "lex:RecognizeText"],
+                Condition = c.Length % 3 == 0 ? null : new Dictionary<string, IReadOnlyDictionary<string, string>> { [c] = new Dictionary<string, string> { [d] = a, ["aws:SourceArn"] = b } },
+                Effect = service ? Effect.Allow : Effect.Deny,
+                Principal = [service ? Principal.ForService(b) : Principal.ForArn(b), new Principal()],
+                StatementId = d,
+            };
+            var policy = new LexV2.ResourcePolicy.Http.PolicyBody { Policy = a + b + c };
+            byte[] expected, actual, expectedPolicy, actualPolicy;
+            try
+            {
+                expected = JsonSerializer.SerializeToUtf8Bytes(body, LexV2.ResourcePolicy.Http.LexJson.Wire.CreateStatementBody);
+                expectedPolicy = JsonSerializer.SerializeToUtf8Bytes(policy, LexV2.ResourcePolicy.Http.LexJson.Wire.PolicyBody);
+            }
+            catch (ArgumentException)
+            {
+                // Text the wire context refuses (a lone surrogate) must be refused the same way.
+                Assert.ThrowsAny<ArgumentException>(() => { LexV2.ResourcePolicy.Http.LexJson.Serialize(body, LexV2.ResourcePolicy.Http.LexJsonContext.Default.CreateStatementBody); LexV2.ResourcePolicy.Http.LexJson.Serialize(policy, LexV2.ResourcePolicy.Http.LexJsonContext.Default.PolicyBody); });
+                return;
+            }
+
+            actual = LexV2.ResourcePolicy.Http.LexJson.Serialize(body, LexV2.ResourcePolicy.Http.LexJsonContext.Default.CreateStatementBody);
+            actualPolicy = LexV2.ResourcePolicy.Http.LexJson.Serialize(policy, LexV2.ResourcePolicy.Http.LexJsonContext.Default.PolicyBody);
+            Assert.Equal(expected, actual);
+            Assert.Equal(expectedPolicy, actualPolicy);
+        }, iter: 3000);
+    }
+
+    [Fact]
+    public void FastPath_IsTheOneUsed()
+    {
+        // The default context's options allow the generated serialize handler; the wire context's (custom encoder) do not, which
+        // is why bodies are written with the former into a writer carrying the latter's encoder.
+        Assert.NotNull(LexV2.ResourcePolicy.Http.LexJsonContext.Default.CreateStatementBody.SerializeHandler);
+        Assert.NotNull(LexV2.ResourcePolicy.Http.LexJsonContext.Default.PolicyBody.SerializeHandler);
+        Assert.Null(LexV2.ResourcePolicy.Http.LexJsonContext.Default.Options.Encoder);
+    }
+
+    [Fact]
+    public void LargeBodies_AreWrittenWholeAndDoNotDisturbTheNextOne()
+    {
+        string big = new('x', 200_000);
+        byte[] large = LexV2.ResourcePolicy.Http.LexJson.Serialize(new LexV2.ResourcePolicy.Http.PolicyBody { Policy = big }, LexV2.ResourcePolicy.Http.LexJsonContext.Default.PolicyBody);
+        byte[] small = LexV2.ResourcePolicy.Http.LexJson.Serialize(new LexV2.ResourcePolicy.Http.PolicyBody { Policy = "{}" }, LexV2.ResourcePolicy.Http.LexJsonContext.Default.PolicyBody);
+        Assert.Equal(big.Length + """{"policy":""}""".Length, large.Length);
+        Assert.Equal("""{"policy":"{}"}"""u8.ToArray(), small);
     }
 }
