@@ -242,7 +242,7 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
             using (response)
             {
                 int attempts = Attempts(request);
-                string? answeredId = RequestIdOf(response);
+                string? answeredId = RequestIdOf(response, request.Record);
                 if (!response.IsSuccessStatusCode)
                 {
                     var error = request.Error ?? ErrorResponse.Parse(response, await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false), _runtime.Time.GetUtcNow());
@@ -268,7 +268,8 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
                     }
                     catch (JsonException e)
                     {
-                        throw InvalidResponse(operation, response, answeredId, attempts, "the body is not the expected JSON: " + e.Message, e);
+                        // Not e.Message: its "Path: $.<name>" repeats a member name the server chose.
+                        throw InvalidResponse(operation, response, answeredId, attempts, $"the body is not the expected JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})", null);
                     }
                 }
 
@@ -307,7 +308,7 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
     /// The first <c>x-amzn-RequestId</c> of an answer, read raw so that no parsed copy of the header is made; as the typed
     /// headers do, a value with a line break is not taken.
     /// </summary>
-    private static string? RequestIdOf(HttpResponseMessage response)
+    private static string? RequestIdOf(HttpResponseMessage response, Signing.SigningRecord? record)
     {
         if (response.Headers.NonValidated.TryGetValues("x-amzn-RequestId", out HeaderStringValues ids))
         {
@@ -315,12 +316,32 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
             {
                 if (!id.AsSpan().ContainsAny('\r', '\n'))
                 {
-                    return id;
+                    // Server text: an echoing server could put the signature or session token (or spoofing characters) here.
+                    return IsPlainId(id) ? id : ErrorResponse.SafeText(id, record, 128);
                 }
             }
         }
 
         return null;
+    }
+
+    /// <summary>A request id as AWS writes them (letters, digits, dashes, at most 128): nothing to redact, no copy made.</summary>
+    private static bool IsPlainId(string id)
+    {
+        if (id.Length > 128)
+        {
+            return false;
+        }
+
+        foreach (char c in id)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c != '-')
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static async Task<PooledBody> ReadSuccessAsync(HttpResponseMessage response, string operation, int attempts, CancellationToken cancellationToken)
@@ -331,7 +352,7 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
         }
         catch (Exception e) when (e is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
         {
-            throw InvalidResponse(operation, response, null, attempts, "the body could not be read: " + e.Message, e);
+            throw InvalidResponse(operation, response, null, attempts, $"the body could not be read ({e.GetType().Name})", null);
         }
     }
 

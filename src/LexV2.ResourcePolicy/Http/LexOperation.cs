@@ -23,6 +23,9 @@ internal sealed class LexRequestMessage(HttpMethod method, Uri uri, string opera
 
     public int Attempts { get; set; } = 1;
 
+    /// <summary>What the signer put on the last attempt, so server text the client keeps from its answer can be redacted.</summary>
+    public Signing.SigningRecord? Record { get; set; }
+
     /// <summary>The final error answer as the retry handler already parsed it, so the client does not parse it again.</summary>
     public Errors.ErrorResponse? Error { get; set; }
 

@@ -51,7 +51,7 @@ internal static class ResponseBody
                     {
                         // A body whose Content-Encoding does not decode (gzip/deflate throw InvalidDataException, brotli
                         // InvalidOperationException): an unreadable answer, handled like any broken body.
-                        throw new IOException("The response body could not be decoded (Content-Encoding " + string.Join(", ", content.Headers.ContentEncoding) + ").", e);
+                        throw new IOException("The response body could not be decoded by its Content-Encoding.", e);
                     }
 
                     if (read == 0)

@@ -51,6 +51,7 @@ internal sealed class RetryHandler : DelegatingHandler
                     var record = new Signing.SigningRecord();
                     attempt.Options.Set(Signing.SigningRecord.Key, record);
                     HttpResponseMessage? response = null;
+                    s.LastRecord = record;
                     try
                     {
                         response = await s.Handler.SendInnerAsync(attempt, ctx.CancellationToken).ConfigureAwait(false);
@@ -88,7 +89,7 @@ internal sealed class RetryHandler : DelegatingHandler
                             s.Attempts--; // nothing was written for this attempt
                         }
 
-                        return Outcome.FromException<HttpResponseMessage>(e is HttpRequestException transport ? Redacted(transport, record) : e);
+                        return Outcome.FromException<HttpResponseMessage>(e is HttpRequestException or IOException ? Redacted(e, record) : e);
                     }
                     finally
                     {
@@ -102,6 +103,7 @@ internal sealed class RetryHandler : DelegatingHandler
             {
                 lex.Attempts = state.Attempts;
                 lex.Error = state.LastError;
+                lex.Record = state.LastRecord;
                 lex.SuccessBody = outcome.Exception is null ? state.SuccessBody : null;
             }
 
@@ -144,8 +146,31 @@ internal sealed class RetryHandler : DelegatingHandler
     /// A transport error may quote server bytes (an invalid header line echoing the request's signature or session token): keep
     /// its kind, status and a redacted, sanitized message, and only an inner exception that carries no server text.
     /// </summary>
-    private static HttpRequestException Redacted(HttpRequestException e, Signing.SigningRecord record) =>
-        new(e.HttpRequestError, ErrorResponse.SafeText(e.Message, record, 512), e.InnerException is IOException or System.Net.Sockets.SocketException ? e.InnerException : null, e.StatusCode);
+    private static HttpRequestException Redacted(Exception e, Signing.SigningRecord record) => e switch
+    {
+        HttpRequestException h => new(h.HttpRequestError, TransportText(h.Message, record), Cause(h.InnerException, record), h.StatusCode),
+
+        // A body that broke off or would not decode.
+        _ => new(HttpRequestError.ResponseEnded, TransportText(e.Message, record), Cause(e.InnerException, record)),
+    };
+
+    /// <summary>The I/O cause kept (so the failure is still seen as transient), with its text made safe the same way.</summary>
+    private static Exception? Cause(Exception? inner, Signing.SigningRecord record) => inner switch
+    {
+        System.Net.Sockets.SocketException socket => socket,
+        IOException io => new IOException(TransportText(io.Message, record), io.InnerException as System.Net.Sockets.SocketException),
+        _ => null,
+    };
+
+    /// <summary>
+    /// .NET's transport messages quote what the server sent when they quote anything (an invalid header line, a chunk size as a
+    /// hex dump of its bytes), which may echo the request's signature or session token in forms no redaction recognises: such a
+    /// message is replaced; any other is redacted and cleaned.
+    /// </summary>
+    private static string TransportText(string message, Signing.SigningRecord record) =>
+        message.AsSpan().IndexOfAny('\'', '"') >= 0
+            ? "The connection failed or the answer was malformed (the transport's description quoted the server's bytes and is not kept)."
+            : ErrorResponse.SafeText(message, record, 512);
 
     private static bool SameOrigin(Uri a, Uri b) =>
         string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase) && string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase) && a.Port == b.Port;
@@ -362,6 +387,8 @@ internal sealed class RetryHandler : DelegatingHandler
         public bool AttemptTimedOut { get; set; }
 
         public ErrorResponse? LastError { get; set; }
+
+        public Signing.SigningRecord? LastRecord { get; set; }
 
         public PooledBody? SuccessBody { get; set; }
     }

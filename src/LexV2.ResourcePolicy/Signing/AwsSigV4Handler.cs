@@ -126,6 +126,10 @@ public sealed class AwsSigV4Handler : DelegatingHandler
         {
             return base.SendAsync(request, cancellationToken);
         }
+        catch (OperationCanceledException e)
+        {
+            return Task.FromCanceled<HttpResponseMessage>(e.CancellationToken.IsCancellationRequested ? e.CancellationToken : new CancellationToken(canceled: true));
+        }
         catch (Exception e)
         {
             return Task.FromException<HttpResponseMessage>(e);

@@ -7,10 +7,13 @@ namespace LexV2.ResourcePolicy.Validation;
 /// </summary>
 internal static class Patterns
 {
-    /// <summary><c>^[a-z0-9]+(-[a-z0-9]+)*$</c>: lower-case labels joined by single dashes (<c>$</c> also allows one final line feed).</summary>
+    /// <summary>
+    /// <c>^[a-z0-9]+(-[a-z0-9]+)*\z</c>: lower-case labels joined by single dashes, nothing after them (a region goes into host
+    /// names and the credential scope, so not even the final line feed that a regular expression's <c>$</c> would let through).
+    /// </summary>
     public static bool IsRegion(string value)
     {
-        ReadOnlySpan<char> s = value.EndsWith('\n') ? value.AsSpan(0, value.Length - 1) : value;
+        ReadOnlySpan<char> s = value;
         bool afterDash = true; // nor at the start
         foreach (char c in s)
         {

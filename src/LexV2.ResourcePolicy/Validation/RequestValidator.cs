@@ -208,6 +208,10 @@ internal static class RequestValidator
                 {
                     v.Add("Condition", "operator names must not be empty");
                 }
+                else
+                {
+                    Text(v, "Condition", op);
+                }
 
                 if (keys is null)
                 {
@@ -231,6 +235,10 @@ internal static class RequestValidator
                     if (value is null || value.Length is 0 or > 1024)
                     {
                         v.Add(OpPath(op) + $"[\"{key}\"]", value is null ? "is required" : $"must be 1 to 1024 characters (was {value.Length})");
+                    }
+                    else if (Text(v, OpPath(op), key))
+                    {
+                        Text(v, OpPath(op) + $"[\"{key}\"]", value);
                     }
 
                     sourceAccount |= string.Equals(key, "aws:SourceAccount", StringComparison.OrdinalIgnoreCase);
@@ -294,6 +302,29 @@ internal static class RequestValidator
                 ? $"must be at least {min} characters (was {value.Length})"
                 : $"must be {min} to {max} characters (was {value.Length})");
             return false;
+        }
+
+        return Text(v, path, value);
+    }
+
+    /// <summary>
+    /// A string with an unpaired UTF-16 surrogate cannot be sent: UTF-8 would carry U+FFFD instead, so the service would store
+    /// something other than what the caller passed (and an idempotent re-run would never find it equal).
+    /// </summary>
+    private static bool Text(Violations v, string path, string value)
+    {
+        for (int i = 0; i < value.Length; i++)
+        {
+            char c = value[i];
+            if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(c))
+            {
+                v.Add(path, $"contains an unpaired UTF-16 surrogate at index {i}: it cannot be sent as UTF-8 unchanged");
+                return false;
+            }
         }
 
         return true;

@@ -12,7 +12,7 @@ public class PatternTests
 {
     private static readonly (string Name, Regex Reference, Func<string, bool> Check, string Alphabet, string[] Seeds)[] Cases =
     [
-        ("region", new Regex("^[a-z0-9]+(-[a-z0-9]+)*$", RegexOptions.CultureInvariant), Patterns.IsRegion, "az09-\nA_ .",
+        ("region", new Regex(@"^[a-z0-9]+(-[a-z0-9]+)*\z", RegexOptions.CultureInvariant), Patterns.IsRegion, "az09-\nA_ .",
             ["us-east-1", "us-east-1\n", "\n", "-", "us--east", "us-", "-us", "", "a\n\n", "us-gov-west-1"]),
         ("statement id", new Regex(@"^([0-9a-zA-Z][_-]?)+\z", RegexOptions.CultureInvariant), Patterns.IsStatementId, "aZ09_-. \n",
             ["a", "a_", "a-b_c", "_a", "a__b", "a_-b", "", "A1-", "a\n"]),

@@ -22,6 +22,9 @@ internal sealed record RawResponse(int Status, IReadOnlyList<KeyValuePair<string
     /// <summary>Close the connection without answering (a lost answer).</summary>
     public bool Drop { get; init; }
 
+    /// <summary>Exactly these bytes as the answer (status line, headers, body), for malformed answers.</summary>
+    public byte[]? Raw { get; init; }
+
     public static RawResponse Json(int status, string body, params (string Name, string Value)[] headers) =>
         new(status, [new("Content-Type", "application/json"), .. headers.Select(h => new KeyValuePair<string, string>(h.Name, h.Value))], body);
 }
@@ -214,6 +217,11 @@ internal sealed class LoopbackServer : IAsyncDisposable
 
     private static byte[] Serialize(RawResponse response)
     {
+        if (response.Raw is { } raw)
+        {
+            return raw;
+        }
+
         byte[] body = Encoding.UTF8.GetBytes(response.Body);
         var head = new StringBuilder();
         head.Append(System.Globalization.CultureInfo.InvariantCulture, $"HTTP/1.1 {response.Status} {ReasonPhrase(response.Status)}\r\n");

@@ -8,10 +8,10 @@ using Microsoft.Extensions.DependencyInjection;
 namespace LexV2.ResourcePolicy.Tests.Hardening.HostileServer;
 
 /// <summary>
-/// Review 3: guards for the #16 signer caches (credentials wrapper, wire Host text) and the snapshot without options copies.
+/// Hostile review (issue 16 changes): guards for the #16 signer caches (credentials wrapper, wire Host text) and the snapshot without options copies.
 /// These held up; they stay so a later optimization that caches by the wrong key fails here, over a real socket.
 /// </summary>
-public class Review3HeldUpTests
+public class SignerCacheAndSnapshotGuardTests
 {
     private static readonly Dictionary<string, string> Secrets = new()
     {
@@ -48,7 +48,9 @@ public class Review3HeldUpTests
         protected override CredentialsRefreshState GenerateNewCredentials()
         {
             string key = Interlocked.Increment(ref _n) % 2 == 0 ? "AKIDONE" : "AKIDTWO";
-            return new CredentialsRefreshState(new ImmutableCredentials(key, Secrets[key], null), DateTime.UtcNow.AddMilliseconds(1));
+            // 30 ms: long enough that AWSSDK.Core never finds them expired on arrival on a busy machine (at 1 ms it did, and
+            // refused them), short enough that they change between the rounds below.
+            return new CredentialsRefreshState(new ImmutableCredentials(key, Secrets[key], null), DateTime.UtcNow.AddMilliseconds(30));
         }
     }
 
@@ -62,7 +64,7 @@ public class Review3HeldUpTests
             for (int round = 0; round < 10; round++)
             {
                 await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => client.DescribeResourcePolicyAsync(Review.Describe))));
-                await Task.Delay(2);
+                await Task.Delay(35);
             }
         }
 

@@ -9,7 +9,7 @@ namespace LexV2.ResourcePolicy.Tests.Hardening.HostileServer;
 /// (a 200 whose body cannot be read or parsed) is not run through the redactor the error path uses, and input the wire encoder
 /// silently rewrites. Each test fails on main.
 /// </summary>
-public class Review3DefectTests
+public class SuccessPathHostileAnswerTests
 {
     // An STS-shaped session token: the server can echo it because it is sent in X-Amz-Security-Token.
     private const string Token = "FwoGZXIvYXdzEXAMPLETOKENabcdefghijklmnopqrstuvwxyz0123456789";
@@ -42,6 +42,27 @@ public class Review3DefectTests
         var e = await Assert.ThrowsAnyAsync<LexPolicyException>(() => client.DescribeResourcePolicyAsync(Review.Describe));
 
         Assert.Equal("InvalidResponse", e.ErrorCode);
+        AssertClean(e, SignatureOf(server.Requests[0]));
+    }
+
+    /// <summary>
+    /// A chunked body whose chunk-size line is the echoed token: .NET's transport error quotes the line as a hex dump of its
+    /// bytes ('46-77-6F-…'), a form no redaction recognises; such a quoting message is not kept, and the call still ends typed.
+    /// </summary>
+    [Fact]
+    public async Task MalformedChunk_EchoingTheToken_IsNotHexDumpedIntoTheException()
+    {
+        await using var server = LoopbackServer.Start((r, _) => new RawResponse(200)
+        {
+            Raw = System.Text.Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" + r.Header("X-Amz-Security-Token") + "\r\n{}\r\n0\r\n\r\n"),
+        });
+        using var client = SessionClient(server.Endpoint);
+
+        var e = await Assert.ThrowsAnyAsync<LexPolicyException>(() => client.DescribeResourcePolicyAsync(Review.Describe));
+
+        string hex = Convert.ToHexString(System.Text.Encoding.ASCII.GetBytes(Token[1..9])); // "F" is taken as a chunk size
+        string dashed = string.Join("-", Enumerable.Range(0, 8).Select(i => hex.Substring(i * 2, 2)));
+        Assert.DoesNotContain(dashed, e.ToString(), StringComparison.OrdinalIgnoreCase);
         AssertClean(e, SignatureOf(server.Requests[0]));
     }
 
