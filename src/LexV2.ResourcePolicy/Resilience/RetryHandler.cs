@@ -191,19 +191,7 @@ internal sealed class RetryHandler : DelegatingHandler
     {
         var o = runtime.Options;
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = runtime.Time };
-        builder.AddTimeout(new TimeoutStrategyOptions
-        {
-            Timeout = o.OverallTimeout,
-            OnTimeout = static args =>
-            {
-                if (args.Context.Properties.TryGetValue(StateKey, out var s))
-                {
-                    s.OverallTimedOut = true;
-                }
-
-                return default;
-            },
-        });
+        builder.AddTimeout(MarkingTimeout(o.OverallTimeout, static s => s.OverallTimedOut = true));
         builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
         {
             // Transient retries are counted against MaxRetries in ShouldHandle; the extra one is the clock-skew correction.
@@ -233,21 +221,24 @@ internal sealed class RetryHandler : DelegatingHandler
             });
         }
 
-        builder.AddTimeout(new TimeoutStrategyOptions
-        {
-            Timeout = o.AttemptTimeout,
-            OnTimeout = static args =>
-            {
-                if (args.Context.Properties.TryGetValue(StateKey, out var s))
-                {
-                    s.AttemptTimedOut = true;
-                }
-
-                return default;
-            },
-        });
+        builder.AddTimeout(MarkingTimeout(o.AttemptTimeout, static s => s.AttemptTimedOut = true));
         return builder.Build();
     }
+
+    /// <summary>A timeout that records on the call which of the client's own timeouts fired (an inner handler's may fire too).</summary>
+    private static TimeoutStrategyOptions MarkingTimeout(TimeSpan timeout, Action<CallState> mark) => new()
+    {
+        Timeout = timeout,
+        OnTimeout = args =>
+        {
+            if (args.Context.Properties.TryGetValue(StateKey, out var s))
+            {
+                mark(s);
+            }
+
+            return default;
+        },
+    };
 
     private static bool ShouldRetry(LexClientRuntime runtime, RetryPredicateArguments<HttpResponseMessage> args)
     {
