@@ -133,7 +133,8 @@ public static class LexPolicyClientExtensions
         }
     }
 
-    private static async Task<(PolicyDocument? Document, string? Revision)> ReadAsync(ILexPolicyClient client, string resourceArn, CancellationToken cancellationToken)
+    /// <summary>The current policy and its revision: no document when there is none (404, or no policy member); a policy that does not parse is an error, so nothing is written over it.</summary>
+    internal static async Task<(PolicyDocument? Document, string? Revision)> ReadAsync(ILexPolicyClient client, string resourceArn, CancellationToken cancellationToken)
     {
         DescribeResourcePolicyResponse described;
         try

@@ -308,32 +308,18 @@ public sealed class PolicyReconciler
 
     private async Task<CurrentPolicy> ReadAsync(string resourceArn, CancellationToken cancellationToken)
     {
-        DescribeResourcePolicyResponse described;
-        try
-        {
-            described = await _client.DescribeResourcePolicyAsync(new DescribeResourcePolicyRequest { ResourceArn = resourceArn }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ResourceNotFoundException)
+        var (document, revision) = await LexPolicyClientExtensions.ReadAsync(_client, resourceArn, cancellationToken).ConfigureAwait(false);
+        if (document is null)
         {
             return new CurrentPolicy(null, null, null); // no policy (the API answers 404 for a resource without one)
         }
 
-        if (described.Policy is null)
-        {
-            return new CurrentPolicy(null, null, null);
-        }
-
-        if (!PolicyDocument.TryParse(described.Policy, out var document, out string? error))
-        {
-            throw new LexPolicyException($"The current policy of {resourceArn} cannot be read, so it is not changed: {error}");
-        }
-
-        if (string.IsNullOrEmpty(described.RevisionId))
+        if (string.IsNullOrEmpty(revision))
         {
             throw new LexPolicyException($"The policy of {resourceArn} was described without a revision id, so it cannot be changed safely (every write must name the revision it replaces).");
         }
 
-        return new CurrentPolicy(document, described.RevisionId, ReconcilePlan.Digest(document));
+        return new CurrentPolicy(document, revision, ReconcilePlan.Digest(document));
     }
 
     private bool CanReplan(ResourcePlan plan) => plan.Desired is not null && _options.ReplanOnMovedRevision;
