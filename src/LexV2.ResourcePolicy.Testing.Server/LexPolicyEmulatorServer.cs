@@ -1,0 +1,325 @@
+using System.Buffers;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace LexV2.ResourcePolicy.Testing;
+
+/// <summary>
+/// Serves a <see cref="LexPolicyEmulator"/> over HTTP on a loopback address, hosted by Kestrel, so any AWS client (another
+/// language's SDK, the AWS CLI with <c>--endpoint-url</c>) can use it as it uses the real service: HTTP/1.1 and HTTP/2 (h2c
+/// with prior knowledge on plain HTTP, h2 by ALPN over HTTPS), optional HTTPS with a generated self-signed certificate, and
+/// an optional admin API under <c>/__emulator/</c>. The signature is verified on what was received: Kestrel's raw request
+/// target and the header values as sent. Bodies of requests that fail authentication are never read into memory.
+/// </summary>
+/// <example>
+/// <code>
+/// var emulator = new LexPolicyEmulator();
+/// await using var server = LexPolicyEmulatorServer.Start(emulator);
+/// var options = new LexPolicyClientOptions { ServiceUrl = server.Endpoint, Region = "us-east-1", Credentials = ... };
+/// </code>
+/// </example>
+public sealed class LexPolicyEmulatorServer : IAsyncDisposable
+{
+    private const string ErrorTypeHeader = "x-amzn-ErrorType";
+    private readonly WebApplication _app;
+    private readonly LexPolicyEmulator _emulator;
+    private readonly LexPolicyEmulatorServerOptions _options;
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _connections;
+    private int _disposed;
+
+    private LexPolicyEmulatorServer(LexPolicyEmulator emulator, LexPolicyEmulatorServerOptions options, X509Certificate2? certificate)
+    {
+        _emulator = emulator;
+        _options = options;
+        Certificate = certificate;
+        _app = Build(options, certificate);
+        if (options.EnableAdminApi)
+        {
+            EmulatorAdminApi.Map(_app, emulator, options);
+        }
+
+        _app.Map("/{**path}", ServeAsync);
+    }
+
+    /// <summary>Where the server listens: <c>http://127.0.0.1:PORT/</c> (<c>https://</c> with HTTPS; <c>[::1]</c> on IPv6).</summary>
+    public Uri Endpoint { get; private set; } = null!;
+
+    /// <summary>The certificate served over HTTPS (the generated one unless one was given); <see langword="null"/> on plain HTTP.</summary>
+    public X509Certificate2? Certificate { get; }
+
+    /// <summary>Completes when the server has stopped and every connection has been closed.</summary>
+    public Task Completion => _completion.Task;
+
+    /// <summary>How many connections are open now.</summary>
+    public int ConnectionCount => Volatile.Read(ref _connections);
+
+    /// <summary>Starts serving <paramref name="emulator"/> on 127.0.0.1.</summary>
+    /// <param name="emulator">The emulator; share it with the test to arrange state, inject faults and inspect requests.</param>
+    /// <param name="port">The TCP port; 0 (the default) picks a free one.</param>
+    /// <returns>The running server; dispose it to stop.</returns>
+    /// <exception cref="IOException">The port is taken.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0027:API with optional parameter(s) should have the most parameters amongst its public overloads", Justification = "The (emulator, port) shape is the documented entry point; options are a separate, explicit overload.")]
+    public static LexPolicyEmulatorServer Start(LexPolicyEmulator emulator, int port = 0) =>
+        Start(emulator, new LexPolicyEmulatorServerOptions { Port = port });
+
+    /// <summary>Starts serving <paramref name="emulator"/> with the given address, port, protocols and limits; returns once it listens.</summary>
+    /// <param name="emulator">The emulator.</param>
+    /// <param name="options">Where to listen, HTTPS, the admin API, faults and limits; read once, at start.</param>
+    /// <returns>The running server; dispose it to stop.</returns>
+    /// <exception cref="ArgumentException">An option is out of range, or the address is not a loopback address.</exception>
+    /// <exception cref="IOException">The port is taken, or the address is not available on this machine.</exception>
+    public static LexPolicyEmulatorServer Start(LexPolicyEmulator emulator, LexPolicyEmulatorServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(emulator);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        X509Certificate2? certificate = options.UseHttps ? options.Certificate ?? SelfSignedCertificate.Create() : null;
+        var server = new LexPolicyEmulatorServer(emulator, options, certificate);
+        try
+        {
+            // Kestrel binds inside StartAsync; a thread-pool thread keeps a caller's synchronization context out of it.
+            Task.Run(() => server._app.StartAsync()).GetAwaiter().GetResult();
+        }
+        catch
+        {
+            Task.Run(() => server._app.DisposeAsync().AsTask()).GetAwaiter().GetResult();
+            throw;
+        }
+
+        options.ApplyFaults(emulator.Faults);
+        string address = server._app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        server.Endpoint = new Uri(address.EndsWith('/') ? address : address + "/");
+        return server;
+    }
+
+    /// <summary>Stops accepting connections, closes the open ones (a request being answered is cut off) and waits for them.</summary>
+    /// <returns>A task that completes when everything is closed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            try
+            {
+                // A cancelled token: Kestrel stops listening and aborts the open connections at once, instead of waiting.
+                await _app.StopAsync(new CancellationToken(canceled: true)).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped without waiting for requests in progress, as asked.
+            }
+
+            await _app.DisposeAsync().ConfigureAwait(false);
+            if (_options.Certificate is null)
+            {
+                Certificate?.Dispose();
+            }
+
+            _completion.TrySetResult();
+        }
+
+        await _completion.Task.ConfigureAwait(false);
+    }
+
+    private WebApplication Build(LexPolicyEmulatorServerOptions options, X509Certificate2? certificate)
+    {
+        // No configuration sources (no appsettings.json, no ASPNETCORE_ variables) and no logging: a test fixture behaves the
+        // same wherever it runs, and prints nothing of its own.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = typeof(LexPolicyEmulatorServer).Assembly.GetName().Name });
+        builder.Configuration.Sources.Clear();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<IHostLifetime, HostedByCaller>();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestLineSize = options.MaxRequestHeadersBytes;
+            kestrel.Limits.MaxRequestHeadersTotalSize = options.MaxRequestHeadersBytes;
+            kestrel.Limits.Http2.MaxRequestHeaderFieldSize = options.MaxRequestHeadersBytes;
+            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+            kestrel.Limits.MaxConcurrentConnections = options.MaxConnections;
+            kestrel.Limits.KeepAliveTimeout = options.KeepAliveTimeout;
+            kestrel.Limits.RequestHeadersTimeout = options.RequestHeadersTimeout;
+            kestrel.Listen(options.Address, options.Port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.Use(next => async connection =>
+                {
+                    Interlocked.Increment(ref _connections);
+                    try
+                    {
+                        await next(connection).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        Interlocked.Decrement(ref _connections);
+                    }
+                });
+                if (certificate is not null)
+                {
+                    listen.UseHttps(certificate);
+                }
+            });
+        });
+        return builder.Build();
+    }
+
+    /// <summary>Every request outside the admin API: handed to the emulator as received, its answer written back.</summary>
+    private async Task ServeAsync(HttpContext context)
+    {
+        var request = context.Request;
+        string target = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
+        var lines = new List<KeyValuePair<string, string>>(request.Headers.Count + 1);
+        foreach (var (name, values) in request.Headers)
+        {
+            foreach (string? value in values)
+            {
+                lines.Add(new(name, value ?? string.Empty));
+            }
+        }
+
+        bool hasBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? request.ContentLength > 0;
+        var received = new ReceivedRequest(request.Method, target.Length == 0 ? "/" : target, lines, request.ContentLength, hasBody ? ct => ReadBodyAsync(context, ct) : null);
+
+        HttpResponseMessage? answer;
+        try
+        {
+            answer = await _emulator.AnswerAsync(received, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException e)
+        {
+            // Kestrel's answer to a body it refused (over the size limit, malformed chunks): its status, a JSON message.
+            await WriteProtocolErrorAsync(context, e.StatusCode, e.Message).ConfigureAwait(false);
+            return;
+        }
+        catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            // The body did not arrive within RequestBodyTimeout: the connection is closed, without an answer.
+            context.Abort();
+            return;
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException || context.RequestAborted.IsCancellationRequested)
+        {
+            return; // the client went away, or the server is stopping
+        }
+        catch (Exception e)
+        {
+            await WriteProtocolErrorAsync(context, StatusCodes.Status500InternalServerError, "The emulator failed: " + e.GetType().Name).ConfigureAwait(false);
+            return;
+        }
+
+        if (answer is null)
+        {
+            Drop(context); // an injected dropped connection: no answer at all
+            return;
+        }
+
+        using (answer)
+        {
+            await WriteAsync(context, answer).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reads the whole body within <see cref="LexPolicyEmulatorServerOptions.RequestBodyTimeout"/> (Kestrel enforces the size limit).</summary>
+    private async ValueTask<ReadOnlyMemory<byte>> ReadBodyAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.RequestBodyTimeout);
+        long? declared = context.Request.ContentLength;
+        var body = new ArrayBufferWriter<byte>(declared is > 0 && declared <= _options.MaxRequestBodyBytes ? (int)declared.Value : 4096);
+        Stream stream = context.Request.Body;
+        int n;
+        while ((n = await stream.ReadAsync(body.GetMemory(4096), timeout.Token).ConfigureAwait(false)) > 0)
+        {
+            body.Advance(n);
+        }
+
+        return body.WrittenMemory;
+    }
+
+    private static async Task WriteAsync(HttpContext context, HttpResponseMessage answer)
+    {
+        var response = context.Response;
+        response.StatusCode = (int)answer.StatusCode;
+        foreach (var header in answer.Headers.NonValidated.Concat(answer.Content.Headers.NonValidated))
+        {
+            if (!header.Key.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+            {
+                response.Headers[header.Key] = string.Join(", ", header.Value);
+            }
+        }
+
+        byte[] body = await answer.Content.ReadAsByteArrayAsync(context.RequestAborted).ConfigureAwait(false);
+        if (response.StatusCode is StatusCodes.Status204NoContent or StatusCodes.Status304NotModified)
+        {
+            return;
+        }
+
+        response.ContentLength = body.Length;
+        if (!HttpMethods.IsHead(context.Request.Method) && body.Length > 0)
+        {
+            await response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A protocol error's answer: its status, a JSON <c>{"message": ...}</c>, no <c>x-amzn-ErrorType</c>; the connection closes.</summary>
+    private static async Task WriteProtocolErrorAsync(HttpContext context, int status, string message)
+    {
+        if (context.Response.HasStarted)
+        {
+            context.Abort();
+            return;
+        }
+
+        byte[] body = Encoding.UTF8.GetBytes("{\"message\":" + System.Text.Json.JsonSerializer.Serialize(message, EmulatorAdminJson.Default.String) + "}");
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        context.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
+        context.Response.Headers.Connection = "close";
+        context.Response.Headers.Remove(ErrorTypeHeader);
+        context.Response.ContentLength = body.Length;
+        await context.Response.Body.WriteAsync(body, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Drops the connection without an answer. On HTTP/1.1 the TCP connection is reset (linger 0), as a crashed server's
+    /// would be; on HTTP/2 the stream is reset (the connection carries other requests).
+    /// </summary>
+    private static void Drop(HttpContext context)
+    {
+        if (!HttpProtocol.IsHttp2(context.Request.Protocol) && context.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
+        {
+            try
+            {
+                socket.LingerState = new LingerOption(true, 0);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                // Already closing: the abort below ends it either way.
+            }
+        }
+
+        context.Abort();
+    }
+
+    /// <summary>The host's lifetime belongs to whoever started the server: no console lifetime, no signal handlers of its own.</summary>
+    private sealed class HostedByCaller : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
