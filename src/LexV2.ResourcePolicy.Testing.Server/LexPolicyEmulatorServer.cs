@@ -1,10 +1,12 @@
 using System.Buffers;
 using System.Globalization;
+using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -35,10 +37,13 @@ namespace LexV2.ResourcePolicy.Testing;
 public sealed class LexPolicyEmulatorServer : IAsyncDisposable
 {
     private const string ErrorTypeHeader = "x-amzn-ErrorType";
+    private static readonly byte[] Http2Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8.ToArray();
     private readonly WebApplication _app;
     private readonly LexPolicyEmulator _emulator;
     private readonly LexPolicyEmulatorServerOptions _options;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private ListenOptions? _listener;
+    private ConnectionDelegate? _http2PriorKnowledge;
     private int _connections;
     private int _disposed;
 
@@ -102,8 +107,9 @@ public sealed class LexPolicyEmulatorServer : IAsyncDisposable
         }
 
         options.ApplyFaults(emulator.Faults);
-        string address = server._app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        server.Endpoint = new Uri(address.EndsWith('/') ? address : address + "/");
+        var bound = server._listener!.IPEndPoint!;
+        string host = bound.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{bound.Address}]" : bound.Address.ToString();
+        server.Endpoint = new Uri($"{(certificate is null ? "http" : "https")}://{host}:{bound.Port.ToString(CultureInfo.InvariantCulture)}/");
         return server;
     }
 
@@ -155,6 +161,7 @@ public sealed class LexPolicyEmulatorServer : IAsyncDisposable
             kestrel.Limits.RequestHeadersTimeout = options.RequestHeadersTimeout;
             kestrel.Listen(options.Address, options.Port, listen =>
             {
+                _listener = listen;
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
                 listen.Use(next => async connection =>
                 {
@@ -170,11 +177,78 @@ public sealed class LexPolicyEmulatorServer : IAsyncDisposable
                 });
                 if (certificate is not null)
                 {
-                    listen.UseHttps(certificate);
+                    listen.UseHttps(certificate); // HTTP/2 by ALPN
+                }
+                else
+                {
+                    listen.Use(next => connection => DispatchCleartextAsync(connection, next));
                 }
             });
+            if (certificate is null)
+            {
+                // Kestrel answers HTTP/2 with prior knowledge only on an HTTP/2-only endpoint (on one that also takes HTTP/1.1
+                // it cannot tell them apart without ALPN, and refuses with HTTP_1_1_REQUIRED). So an HTTP/2-only endpoint is
+                // built next to the public one, and the public one hands it the connections that open with the HTTP/2
+                // preface: every byte of both protocols is still Kestrel's. It listens on the same loopback address, on a
+                // port of its own that nothing announces.
+                kestrel.Listen(options.Address, 0, h2c =>
+                {
+                    h2c.Protocols = HttpProtocols.Http2;
+                    h2c.Use(next => _http2PriorKnowledge = next);
+                });
+            }
         });
         return builder.Build();
+    }
+
+    /// <summary>
+    /// A plain-HTTP connection goes to Kestrel's HTTP/2 pipeline when it opens with the HTTP/2 connection preface (prior
+    /// knowledge, RFC 9113 §3.3), else to its HTTP/1.1 one. Only the first bytes are looked at, and left for Kestrel to read;
+    /// a connection that sends nothing within the keep-alive timeout is closed, as Kestrel closes an idle one.
+    /// </summary>
+    private async Task DispatchCleartextAsync(ConnectionContext connection, ConnectionDelegate http1)
+    {
+        bool http2;
+        using (var idle = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed))
+        {
+            idle.CancelAfter(_options.KeepAliveTimeout);
+            try
+            {
+                http2 = await OpensWithHttp2PrefaceAsync(connection.Transport.Input, idle.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException)
+            {
+                connection.Abort();
+                return;
+            }
+        }
+
+        await (http2 && _http2PriorKnowledge is { } h2c ? h2c(connection) : http1(connection)).ConfigureAwait(false);
+    }
+
+    private static async Task<bool> OpensWithHttp2PrefaceAsync(PipeReader input, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            ReadResult read = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = read.Buffer;
+            int length = (int)Math.Min(buffer.Length, Http2Preface.Length);
+            bool prefix = IsPrefacePrefix(buffer.Slice(0, length));
+            if (!prefix || length == Http2Preface.Length || read.IsCompleted)
+            {
+                input.AdvanceTo(buffer.Start); // nothing consumed, nothing examined: Kestrel reads it all again
+                return prefix && length == Http2Preface.Length;
+            }
+
+            input.AdvanceTo(buffer.Start, buffer.End); // a part of the preface so far: wait for more
+        }
+    }
+
+    private static bool IsPrefacePrefix(ReadOnlySequence<byte> start)
+    {
+        Span<byte> bytes = stackalloc byte[Http2Preface.Length];
+        start.CopyTo(bytes);
+        return bytes[..(int)start.Length].SequenceEqual(Http2Preface.AsSpan(0, (int)start.Length));
     }
 
     /// <summary>Every request outside the admin API: handed to the emulator as received, its answer written back.</summary>
