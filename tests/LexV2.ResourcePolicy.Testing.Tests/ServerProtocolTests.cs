@@ -117,3 +117,16 @@ public class ServerProtocolTests
         return await http.SendAsync(request);
     }
 }
+
+/// <summary>The in-memory emulator stays free of ASP.NET Core: only the server package references it.</summary>
+public class PackageBoundaryTests
+{
+    [Fact]
+    public void TheTestingAssembly_ReferencesNoAspNetCore_TheServerAssemblyDoes()
+    {
+        static string[] References(Type type) => [.. type.Assembly.GetReferencedAssemblies().Select(a => a.Name!)];
+
+        Assert.DoesNotContain(References(typeof(LexPolicyEmulator)), name => name.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
+        Assert.Contains(References(typeof(LexPolicyEmulatorServer)), name => name.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
+    }
+}
