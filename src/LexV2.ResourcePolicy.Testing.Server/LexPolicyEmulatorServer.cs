@@ -55,10 +55,16 @@ public sealed class LexPolicyEmulatorServer : IAsyncDisposable
         _app = Build(options, certificate);
         if (options.EnableAdminApi)
         {
+            // Only the admin paths go through routing (its minimal-API routes); every other request goes straight to the
+            // emulator, without a route lookup.
+            _app.Use(next => context => context.Request.Path.StartsWithSegments(EmulatorAdminApi.Prefix, StringComparison.Ordinal) ? next(context) : ServeAsync(context));
+            _app.UseRouting();
             EmulatorAdminApi.Map(_app, emulator, options);
         }
-
-        _app.Map("/{**path}", ServeAsync);
+        else
+        {
+            _app.Run(ServeAsync);
+        }
     }
 
     /// <summary>Where the server listens: <c>http://127.0.0.1:PORT/</c> (<c>https://</c> with HTTPS; <c>[::1]</c> on IPv6).</summary>
