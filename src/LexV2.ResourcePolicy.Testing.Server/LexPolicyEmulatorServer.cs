@@ -41,6 +41,7 @@ public sealed class LexPolicyEmulatorServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly LexPolicyEmulator _emulator;
     private readonly LexPolicyEmulatorServerOptions _options;
+    private readonly ArrayPool<byte> _bodyPool;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ListenOptions? _listener;
     private ConnectionDelegate? _http2PriorKnowledge;
@@ -52,6 +53,9 @@ public sealed class LexPolicyEmulatorServer : IAsyncDisposable
         _emulator = emulator;
         _options = options;
         Certificate = certificate;
+        // Bodies are read into arrays from a pool of the server's own, bounded like its connections: a flood of large
+        // requests (whose signature can only be checked once their body is read) reuses the same few arrays.
+        _bodyPool = ArrayPool<byte>.Create(Math.Max(options.MaxRequestBodyBytes, 16), Math.Min(options.MaxConnections, 64));
         _app = Build(options, certificate);
         if (options.EnableAdminApi)
         {
@@ -272,7 +276,8 @@ public sealed class LexPolicyEmulatorServer : IAsyncDisposable
         }
 
         bool hasBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? request.ContentLength > 0;
-        var received = new ReceivedRequest(request.Method, target.Length == 0 ? "/" : target, lines, request.ContentLength, hasBody ? ct => ReadBodyAsync(context, ct) : null);
+        using var body = new PooledRequestBody(_bodyPool, request.Body, request.ContentLength, _options.MaxRequestBodyBytes, _options.RequestBodyTimeout);
+        var received = new ReceivedRequest(request.Method, target.Length == 0 ? "/" : target, lines, request.ContentLength, hasBody ? body.ReadAsync : null);
 
         HttpResponseMessage? answer;
         try
@@ -311,23 +316,6 @@ public sealed class LexPolicyEmulatorServer : IAsyncDisposable
         {
             await WriteAsync(context, answer).ConfigureAwait(false);
         }
-    }
-
-    /// <summary>Reads the whole body within <see cref="LexPolicyEmulatorServerOptions.RequestBodyTimeout"/> (Kestrel enforces the size limit).</summary>
-    private async ValueTask<ReadOnlyMemory<byte>> ReadBodyAsync(HttpContext context, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.RequestBodyTimeout);
-        long? declared = context.Request.ContentLength;
-        var body = new ArrayBufferWriter<byte>(declared is > 0 && declared <= _options.MaxRequestBodyBytes ? (int)declared.Value : 4096);
-        Stream stream = context.Request.Body;
-        int n;
-        while ((n = await stream.ReadAsync(body.GetMemory(4096), timeout.Token).ConfigureAwait(false)) > 0)
-        {
-            body.Advance(n);
-        }
-
-        return body.WrittenMemory;
     }
 
     private static async Task WriteAsync(HttpContext context, HttpResponseMessage answer)
@@ -393,6 +381,65 @@ public sealed class LexPolicyEmulatorServer : IAsyncDisposable
         }
 
         context.Abort();
+    }
+
+    /// <summary>
+    /// A request body read into a pooled array (returned on dispose), within <see cref="LexPolicyEmulatorServerOptions.RequestBodyTimeout"/>.
+    /// Kestrel enforces the size limit: a declared length over it, or a chunked body growing past it, throws its 413.
+    /// </summary>
+    private sealed class PooledRequestBody(ArrayPool<byte> pool, Stream stream, long? declared, int maxBytes, TimeSpan timeout) : IDisposable
+    {
+        private byte[]? _array;
+
+        public async ValueTask<ReadOnlyMemory<byte>> ReadAsync(CancellationToken cancellationToken)
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(timeout);
+            if (declared is { } length)
+            {
+                // Exactly the declared bytes (Kestrel ends a Content-Length body there); a length over the limit throws on the
+                // first read, before anything of that size is allocated.
+                _array = pool.Rent((int)Math.Clamp(length, 1, Math.Max(maxBytes, 1)));
+                int read = 0;
+                do
+                {
+                    int n = await stream.ReadAsync(_array.AsMemory(read, (int)Math.Min(Math.Max(length - read, 1), _array.Length - read)), deadline.Token).ConfigureAwait(false);
+                    if (n == 0)
+                    {
+                        break;
+                    }
+
+                    read += n;
+                }
+                while (read < length);
+
+                return _array.AsMemory(0, read);
+            }
+
+            _array = pool.Rent(4096);
+            int total = 0, last;
+            while ((last = await stream.ReadAsync(_array.AsMemory(total), deadline.Token).ConfigureAwait(false)) > 0)
+            {
+                total += last;
+                if (total == _array.Length)
+                {
+                    byte[] larger = pool.Rent(_array.Length * 2);
+                    _array.AsSpan(0, total).CopyTo(larger);
+                    pool.Return(_array);
+                    _array = larger;
+                }
+            }
+
+            return _array.AsMemory(0, total);
+        }
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _array, null) is { } array)
+            {
+                pool.Return(array);
+            }
+        }
     }
 
     /// <summary>The host's lifetime belongs to whoever started the server: no console lifetime, no signal handlers of its own.</summary>
