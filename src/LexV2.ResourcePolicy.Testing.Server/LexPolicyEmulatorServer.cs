@@ -103,6 +103,7 @@ public sealed class LexPolicyEmulatorServer : IAsyncDisposable
         options.Validate();
         X509Certificate2? certificate = options.UseHttps ? options.Certificate ?? SelfSignedCertificate.Create() : null;
         var server = new LexPolicyEmulatorServer(emulator, options, certificate);
+        options.ApplyFaults(emulator.Faults); // before the first request can arrive
         try
         {
             // Kestrel binds inside StartAsync; a thread-pool thread keeps a caller's synchronization context out of it.
@@ -111,10 +112,14 @@ public sealed class LexPolicyEmulatorServer : IAsyncDisposable
         catch
         {
             Task.Run(() => server._app.DisposeAsync().AsTask()).GetAwaiter().GetResult();
+            if (options.Certificate is null)
+            {
+                certificate?.Dispose();
+            }
+
             throw;
         }
 
-        options.ApplyFaults(emulator.Faults);
         var bound = server._listener!.IPEndPoint!;
         string host = bound.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{bound.Address}]" : bound.Address.ToString();
         server.Endpoint = new Uri($"{(certificate is null ? "http" : "https")}://{host}:{bound.Port.ToString(CultureInfo.InvariantCulture)}/");
