@@ -79,7 +79,7 @@ public class PlanApplyCommandTests
         using (var client = tool.Emulator.CreateClient())
         {
             await client.EnsureStatementAsync(LexGrant.IamPrincipal(LexResourceArn.Parse(Bot), "arn:aws:iam::123456789012:role/intruder", "Intruder"));
-            await client.EnsureStatementAsync(LexGrant.LambdaFunction(BotAliasArn.Parse(Prod), "arn:aws:lambda:us-east-1:123456789012:function:other"));
+            await client.EnsureStatementAsync(LexGrant.LambdaFunction(BotAliasArn.Parse(Prod), "arn:aws:lambda:us-east-1:123456789012:function:other", "AllowLambda"));
         }
 
         var drift = await tool.RunAsync("plan", "--file", file, "--detailed-exitcode");
