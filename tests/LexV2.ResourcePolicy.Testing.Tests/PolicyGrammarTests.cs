@@ -65,8 +65,9 @@ public class PolicyGrammarTests
         """{"Version":"2012-10-17","Statement":""" + Allow + "}",
         """{"Version":"2008-10-17","Id":"p1","Statement":[""" + Allow + "]}",
         """{"Statement":[{"Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::123456789012:root","arn:aws:iam::123456789012:role/a"]},"NotAction":["lex:Delete*"],"NotResource":"*"}]}""",
-        """{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Condition":{"StringEquals":{"aws:SourceAccount":["123456789012"]},"Bool":{"aws:SecureTransport":true}}}]}""",
-        """{"Statement":[{"Effect":"Allow","Principal":{"Service":"connect.amazonaws.com","AWS":"*"},"Action":"lex:Recognize*"},{"Sid":"Two","Effect":"Deny","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"lex:DeleteSession"}]}""",
+        """{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"*","Condition":{"StringEquals":{"aws:SourceAccount":["123456789012"]},"Bool":{"aws:SecureTransport":true}}}]}""",
+        """{"Statement":[{"Effect":"Allow","Principal":{"Service":"connect.amazonaws.com","AWS":"arn:aws:iam::123456789012:role/a"},"Action":"lex:Recognize*"},{"Sid":"Two","Effect":"Deny","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"lex:DeleteSession"}]}""",
+        """{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"lex:*","Condition":{"ForAnyValue:StringLikeIfExists":{"aws:PrincipalTag/team":["a*","b*"]},"NumericLessThan":{"aws:MultiFactorAuthAge":3600},"DateGreaterThan":{"aws:CurrentTime":"2026-01-01T00:00:00Z"},"IpAddress":{"aws:SourceIp":["203.0.113.0/24","2001:db8::/32"]},"Null":{"aws:SourceVpc":"true"},"BinaryEquals":{"aws:UserAgent":"QmluYXJ5"},"ArnNotLikeIfExists":{"aws:SourceArn":"arn:aws:connect:*:123456789012:instance/*"}}}]}""",
     };
 
     [Theory]
