@@ -37,7 +37,20 @@ public class PolicyGrammarTests
         { """{"Statement":[{"Sid":"a","Effect":"Allow","Principal":"*","Action":"lex:*"},{"Sid":"a","Effect":"Deny","Principal":"*","Action":"lex:*"}]}""", "Sid" },
         { """{"Statement":[{"Effect":"Allow","Principal":"*","Action":"lex:*","Actions":"lex:*"}]}""", "Actions" },
         { """{"Version":"2012-10-17","Statement":[""" + Allow + """],"Extra":1}""", "Extra" },
+        { Conditioned("""{"StringEqualz":{"aws:SourceAccount":"123456789012"}}"""), "Invalid Condition type: StringEqualz" },
+        { Conditioned("""{"NullIfExists":{"aws:SourceVpc":"true"}}"""), "Invalid Condition type: NullIfExists" },
+        { Conditioned("""{"ForAllValue:StringEquals":{"aws:TagKeys":"a"}}"""), "Invalid Condition type: ForAllValue:StringEquals" },
+        { Conditioned("""{"NumericLessThan":{"aws:MultiFactorAuthAge":"an hour"}}"""), "'an hour' is not a number" },
+        { Conditioned("""{"DateLessThan":{"aws:CurrentTime":["2026-01-01","next week"]}}"""), "'next week' is not an ISO 8601 date" },
+        { Conditioned("""{"Bool":{"aws:SecureTransport":"yes"}}"""), "'yes' is not true or false" },
+        { Conditioned("""{"IpAddress":{"aws:SourceIp":"10.0.0.0/40"}}"""), "is not an IP address or CIDR range" },
+        { """{"Statement":[{"Effect":"Allow","Principal":"*","Action":"lex:RecognizeText"}]}""", "$.Statement[0].Principal: a wildcard principal" },
+        { """{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"lex:*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}}]}""", "$.Statement[0].Principal: a wildcard principal" },
+        { """{"Statement":[""" + Allow + """,{"Effect":"Deny","Principal":{"AWS":["arn:aws:iam::123456789012:root","*"]},"Action":"lex:*"}]}""", "$.Statement[1].Principal: a wildcard principal" },
     };
+
+    private static string Conditioned(string condition) =>
+        """{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"lex:*","Condition":""" + condition + "}]}";
 
     [Theory]
     [MemberData(nameof(InvalidPolicies))]

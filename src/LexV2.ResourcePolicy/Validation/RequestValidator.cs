@@ -224,6 +224,13 @@ internal static class RequestValidator
                 continue;
             }
 
+            if (WildcardPrincipalRule.IsWildcard(p.Arn) || WildcardPrincipalRule.IsWildcard(p.Service))
+            {
+                v.Add(path + (WildcardPrincipalRule.IsWildcard(p.Arn) ? ".Arn" : ".Service"), WildcardPrincipalRule.StatementApiMessage);
+                hasService |= p.Service is not null;
+                continue;
+            }
+
             if ((p.Service is null) == (p.Arn is null))
             {
                 v.Add(path, "must set exactly one of Service or Arn");
@@ -236,13 +243,6 @@ internal static class RequestValidator
                 {
                     v.Add(path + ".Service", "must be a service principal name of letters, digits, '_' and '.' (pattern ^[0-9a-zA-Z_.]+$), for example connect.amazonaws.com");
                 }
-            }
-
-            if (WildcardPrincipalRule.IsWildcard(p.Arn) || WildcardPrincipalRule.IsWildcard(p.Service))
-            {
-                v.Add(path + (p.Arn is not null ? ".Arn" : ".Service"), WildcardPrincipalRule.StatementApiMessage);
-                hasService |= p.Service is not null;
-                continue;
             }
 
             if (p.Arn is not null && Length(v, path + ".Arn", p.Arn, 30, 1024, required: false))
