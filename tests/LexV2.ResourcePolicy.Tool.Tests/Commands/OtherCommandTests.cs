@@ -112,6 +112,32 @@ public class OtherCommandTests
     }
 
     [Fact]
+    public async Task Lint_PolicyFile_ReportsOperatorsValuesAndKeysOutsideTheGrammar()
+    {
+        using var tool = new ToolHarness();
+        string policy = tool.File_("policy.json", """
+            {"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Principal":{"Service":"connect.amazonaws.com"},"Action":"lex:RecognizeText","Resource":"ALIAS",
+              "Condition":{"StringEqualz":{"aws:SourceAccount":"123456789012"},"ArnEquals":{"aws:SoruceArn":"INSTANCE"},"NumericLessThan":{"aws:EpochTime":"soon"}}}]}
+            """.Replace("ALIAS", Alias, StringComparison.Ordinal).Replace("INSTANCE", Instance, StringComparison.Ordinal));
+
+        var run = await tool.RunAsync("lint", "--file", policy);
+
+        Assert.Equal(3, run.Code);
+        Assert.Contains("Statement[0].Condition.StringEqualz: InvalidConditionOperator: 'StringEqualz' is not an IAM condition operator; did you mean 'StringEquals'?", run.Out, StringComparison.Ordinal);
+        Assert.Contains("Statement[0].Condition.ArnEquals.aws:SoruceArn: UnknownConditionKey: 'aws:SoruceArn' is not an AWS global condition key, so the condition never matches; did you mean 'aws:SourceArn'?", run.Out, StringComparison.Ordinal);
+        Assert.Contains("Statement[0].Condition.NumericLessThan.aws:EpochTime: InvalidConditionValue:", run.Out, StringComparison.Ordinal);
+        Assert.Equal(0, tool.Sent);
+    }
+
+    [Fact]
+    public async Task GrantRole_WithoutSid_UsesTheDefaultId()
+    {
+        using var tool = new ToolHarness();
+
+        Assert.Equal((0, $"Added AllowRole-ops to {Alias} (revision 1).\n"), Pick(await tool.RunAsync("grant", "role", Alias, "--role-arn", "arn:aws:iam::123456789012:role/ops")));
+    }
+
+    [Fact]
     public async Task Lint_PolicyFile_DesiredStateFile_AndLiveArn_Exit3OnFindings_0WhenClean()
     {
         using var tool = new ToolHarness();
