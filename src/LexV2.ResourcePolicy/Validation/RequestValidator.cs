@@ -184,19 +184,13 @@ internal static class RequestValidator
                 {
                     for (int i = 0; i < values.Count; i++)
                     {
-                        ConditionValue(v, values.Count == 1 ? $"{opPath}[\"{key}\"]" : string.Create(CultureInfo.InvariantCulture, $"{opPath}[\"{key}\"][{i}]"), parsed, values[i]);
+                        if (!parsed.IsValidValue(values[i], out string? rule))
+                        {
+                            v.Add(values.Count == 1 ? $"{opPath}[\"{key}\"]" : string.Create(CultureInfo.InvariantCulture, $"{opPath}[\"{key}\"][{i}]"), $"{rule} for {op} (was '{values[i]}')");
+                        }
                     }
                 }
             }
-        }
-    }
-
-    /// <summary>A condition value that is not of its operator's type (a word for NumericLessThan, a date that is not ISO 8601 for DateGreaterThan).</summary>
-    private static void ConditionValue(Violations v, string path, in ConditionOperator op, string value)
-    {
-        if (!op.IsValidValue(value, out string? rule))
-        {
-            v.Add(path, $"{rule} for {op.Name} (was '{value}')");
         }
     }
 
@@ -332,13 +326,22 @@ internal static class RequestValidator
                         continue;
                     }
 
+                    // Paths are built only for a violation: a valid condition allocates none.
                     if (value is null || value.Length is 0 or > 1024)
                     {
-                        v.Add(OpPath(op) + $"[\"{key}\"]", value is null ? "is required" : $"must be 1 to 1024 characters (was {value.Length})");
+                        v.Add(KeyPath(op, key), value is null ? "is required" : $"must be 1 to 1024 characters (was {value.Length})");
                     }
-                    else if (Text(v, OpPath(op), key) && Text(v, OpPath(op) + $"[\"{key}\"]", value) && known)
+                    else if (UnpairedSurrogate(key) is >= 0 and var k)
                     {
-                        ConditionValue(v, OpPath(op) + $"[\"{key}\"]", parsed, value);
+                        Surrogate(v, OpPath(op), k);
+                    }
+                    else if (UnpairedSurrogate(value) is >= 0 and var i)
+                    {
+                        Surrogate(v, KeyPath(op, key), i);
+                    }
+                    else if (known && !parsed.IsValidValue(value, out string? rule))
+                    {
+                        v.Add(KeyPath(op, key), $"{rule} for {op} (was '{value}')");
                     }
 
                     // The service-principal rule counts a key only where the operator pins it: present and equal (or like).
@@ -372,6 +375,8 @@ internal static class RequestValidator
     }
 
     private static string OpPath(string op) => $"Condition[\"{op}\"]";
+
+    private static string KeyPath(string op, string key) => $"Condition[\"{op}\"][\"{key}\"]";
 
     private static readonly string[] PrincipalPaths = IndexedPaths("Principal", 8);
     private static readonly string[] ActionPaths = IndexedPaths("Action", 16);
@@ -425,6 +430,18 @@ internal static class RequestValidator
     /// </summary>
     private static bool Text(Violations v, string path, string value)
     {
+        if (UnpairedSurrogate(value) is >= 0 and int i)
+        {
+            Surrogate(v, path, i);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>The index of the first unpaired UTF-16 surrogate in <paramref name="value"/>, or -1.</summary>
+    private static int UnpairedSurrogate(string value)
+    {
         for (int i = 0; i < value.Length; i++)
         {
             char c = value[i];
@@ -434,13 +451,15 @@ internal static class RequestValidator
             }
             else if (char.IsSurrogate(c))
             {
-                v.Add(path, $"contains an unpaired UTF-16 surrogate at index {i}: it cannot be sent as UTF-8 unchanged");
-                return false;
+                return i;
             }
         }
 
-        return true;
+        return -1;
     }
+
+    private static void Surrogate(Violations v, string path, int index) =>
+        v.Add(path, $"contains an unpaired UTF-16 surrogate at index {index}: it cannot be sent as UTF-8 unchanged");
 
     private sealed class Violations
     {
