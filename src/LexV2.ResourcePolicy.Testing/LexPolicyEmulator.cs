@@ -243,7 +243,7 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
         if (error is null)
         {
             lost = route.Operation is not ("DescribeResourcePolicy" or "Unknown") && Faults.TakeLostAnswer();
-            (response, error) = route.Error is { } routeError ? (null, routeError) : Handle(route, wire.Body);
+            (response, error) = route.Error is { } routeError ? (null, routeError) : Handle(route, wire.Body, EmulatorRules.SignedRegion(wire.Joined("authorization")));
         }
 
         if (error is not null)
@@ -305,7 +305,8 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
         return new RouteMatch(operation, s.Length > 2 && s[1] == "policy" ? Decode(2) : null, operation == "DeleteResourcePolicyStatement" ? Decode(4) : null, expected, error);
     }
 
-    private (HttpResponseMessage? Response, EmulatorError? Error) Handle(RouteMatch route, ReadOnlyMemory<byte> body)
+    /// <summary>One operation; <paramref name="signedRegion"/> is the region of the request's credential scope, when it was signed.</summary>
+    private (HttpResponseMessage? Response, EmulatorError? Error) Handle(RouteMatch route, ReadOnlyMemory<byte> body, string? signedRegion)
     {
         string arn = route.Arn!;
         var error = EmulatorRules.CheckShape("resourceArn", "AmazonResourceName", arn)
@@ -319,6 +320,11 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
         if (ResourceArn.Check(arn, out string account) is { } arnError)
         {
             return Fail(new EmulatorError(HttpStatusCode.BadRequest, "ValidationException", $"The resource ARN '{arn}' is not a Lex V2 bot or bot alias ARN: {arnError}."));
+        }
+
+        if (EmulatorRules.CheckRegion(arn, signedRegion) is { } regionError)
+        {
+            return Fail(regionError);
         }
 
         JsonObject? json = null;

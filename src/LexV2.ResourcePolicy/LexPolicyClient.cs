@@ -167,7 +167,8 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
     }
 
     /// <summary>
-    /// Every operation: validate (unless turned off), build the one request message, send it. Only a <see langword="null"/> request
+    /// Every operation: validate (unless turned off: the request's rules, then its resource ARN against the signing region and
+    /// partition), build the one request message, send it. Only a <see langword="null"/> request
     /// throws at the call site; every other failure, validation included, comes from awaiting the returned task, so
     /// <c>Task.WhenAll</c> over many calls observes them all.
     /// </summary>
@@ -185,6 +186,18 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
             }
 
             message = build(_builder, request);
+            if (_runtime.Options.ValidateRequests)
+            {
+                try
+                {
+                    RequestValidator.ThrowIfOtherRegion(message.Operation, message.ResourceArn, _runtime.SigningRegion);
+                }
+                catch
+                {
+                    message.Dispose();
+                    throw;
+                }
+            }
         }
         catch (Exception e)
         {

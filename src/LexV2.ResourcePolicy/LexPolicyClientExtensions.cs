@@ -24,6 +24,14 @@ public sealed record StatementChangeResult(StatementChange Change, string? Revis
 {
     /// <summary>Whether the policy was changed.</summary>
     public bool Changed => Change != StatementChange.None;
+
+    /// <summary>
+    /// The id of the statement the call was about: the desired (or removed) statement's id, or, when
+    /// <see cref="LexPolicyClientExtensions.EnsureStatementAsync"/> found an equivalent statement under another id (for example
+    /// one granted under an older default id) and so changed nothing, that statement's id (<see langword="null"/> when it has no
+    /// <c>Sid</c>).
+    /// </summary>
+    public string? StatementId { get; init; }
 }
 
 /// <summary>
@@ -39,8 +47,9 @@ public static class LexPolicyClientExtensions
 
     /// <summary>
     /// Makes sure the policy holds <paramref name="desired"/>: does nothing when an equal statement (same id, effect, principals,
-    /// actions and conditions, in any order, and a <c>Resource</c> that is this resource) exists; adds it when absent; replaces
-    /// a different statement with the same id.
+    /// actions and conditions, in any order, and a <c>Resource</c> that is this resource) exists, or when a statement under
+    /// another id grants exactly the same (then <see cref="StatementChangeResult.StatementId"/> names that id, so a grant made
+    /// under an older default id is not copied); adds it when absent; replaces a different statement with the same id.
     /// </summary>
     /// <param name="client">The client.</param>
     /// <param name="desired">The statement (its <c>ExpectedRevisionId</c> is ignored: the current one is used).</param>
@@ -64,7 +73,12 @@ public static class LexPolicyClientExtensions
             var existing = document?.Statement.FirstOrDefault(s => s.Sid == desired.StatementId);
             if (existing is not null && StatementComparer.Matches(existing, desired))
             {
-                return new(StatementChange.None, revision, attempt);
+                return new(StatementChange.None, revision, attempt) { StatementId = desired.StatementId };
+            }
+
+            if (document?.Statement.FirstOrDefault(s => s.Sid != desired.StatementId && StatementComparer.Matches(s, desired)) is { } equivalent)
+            {
+                return new(StatementChange.None, revision, attempt) { StatementId = equivalent.Sid };
             }
 
             try
@@ -72,7 +86,7 @@ public static class LexPolicyClientExtensions
                 if (existing is null)
                 {
                     var added = await client.CreateResourcePolicyStatementAsync(desired with { ExpectedRevisionId = revision }, cancellationToken).ConfigureAwait(false);
-                    return new(StatementChange.Added, added.RevisionId, attempt);
+                    return new(StatementChange.Added, added.RevisionId, attempt) { StatementId = desired.StatementId };
                 }
 
                 var replaced = document! with
@@ -82,7 +96,7 @@ public static class LexPolicyClientExtensions
                 var updated = await client.UpdateResourcePolicyAsync(
                     new UpdateResourcePolicyRequest { ResourceArn = desired.ResourceArn, Policy = replaced.ToJson(), ExpectedRevisionId = revision },
                     cancellationToken).ConfigureAwait(false);
-                return new(StatementChange.Replaced, updated.RevisionId, attempt);
+                return new(StatementChange.Replaced, updated.RevisionId, attempt) { StatementId = desired.StatementId };
             }
             catch (LexPolicyException e) when (e is PreconditionFailedException or ConflictException && attempt < MaxAttempts)
             {
@@ -115,7 +129,7 @@ public static class LexPolicyClientExtensions
             var (document, revision) = await ReadAsync(client, resourceArn, cancellationToken).ConfigureAwait(false);
             if (document is null || !document.Statement.Any(s => s.Sid == statementId))
             {
-                return new(StatementChange.None, revision, attempt);
+                return new(StatementChange.None, revision, attempt) { StatementId = statementId };
             }
 
             try
@@ -124,7 +138,7 @@ public static class LexPolicyClientExtensions
                     new DeleteResourcePolicyStatementRequest { ResourceArn = resourceArn, StatementId = statementId, ExpectedRevisionId = revision },
                     cancellationToken).ConfigureAwait(false);
                 string? after = deleted.RevisionId ?? (await ReadAsync(client, resourceArn, cancellationToken).ConfigureAwait(false)).Revision;
-                return new(StatementChange.Removed, after, attempt);
+                return new(StatementChange.Removed, after, attempt) { StatementId = statementId };
             }
             catch (LexPolicyException e) when (e is PreconditionFailedException or ResourceNotFoundException && attempt < MaxAttempts)
             {

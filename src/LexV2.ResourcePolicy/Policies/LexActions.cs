@@ -21,21 +21,7 @@ internal static class LexActions
     }
 
     /// <summary>The known action closest to <paramref name="name"/> within an edit distance of 3, for "did you mean" hints.</summary>
-    public static string? Closest(string name)
-    {
-        string? best = null;
-        int bestDistance = 4;
-        foreach (string action in All.Keys)
-        {
-            int d = Distance(name.ToUpperInvariant(), action.ToUpperInvariant());
-            if (d < bestDistance)
-            {
-                (best, bestDistance) = (action, d);
-            }
-        }
-
-        return best;
-    }
+    public static string? Closest(string name) => EditDistance.Closest(name, All.Keys, maxDistance: 3);
 
     internal static bool WildcardMatch(string pattern, string text)
     {
@@ -69,29 +55,6 @@ internal static class LexActions
         }
 
         return p == pattern.Length;
-    }
-
-    private static int Distance(string a, string b)
-    {
-        var prev = new int[b.Length + 1];
-        var cur = new int[b.Length + 1];
-        for (int j = 0; j <= b.Length; j++)
-        {
-            prev[j] = j;
-        }
-
-        for (int i = 1; i <= a.Length; i++)
-        {
-            cur[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-            {
-                cur[j] = Math.Min(Math.Min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            }
-
-            (prev, cur) = (cur, prev);
-        }
-
-        return prev[b.Length];
     }
 
     private static Dictionary<string, string[]> Load()

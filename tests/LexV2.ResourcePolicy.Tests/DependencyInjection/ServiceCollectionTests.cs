@@ -15,7 +15,7 @@ public class ServiceCollectionTests
     public async Task AddLexPolicyClient_FromCode_ResolvesWorkingTypedClient()
     {
         var mock = new MockHttpMessageHandler();
-        mock.Expect(HttpMethod.Get, $"https://models-v2-lex.eu-west-1.amazonaws.com/policy/{Fixtures.EncodedAliasArn}/")
+        mock.Expect(HttpMethod.Get, $"https://models-v2-lex.eu-west-1.amazonaws.com/policy/{Uri.EscapeDataString(Fixtures.AliasArnIn("eu-west-1"))}/")
             .With(r => r.Headers.GetValues("Authorization").Single().Contains("/eu-west-1/lex/aws4_request", StringComparison.Ordinal))
             .Respond("application/json", """{"revisionId":"3"}""");
         var services = new ServiceCollection();
@@ -24,7 +24,7 @@ public class ServiceCollectionTests
         using var sp = services.BuildServiceProvider();
 
         var client = sp.GetRequiredService<ILexPolicyClient>();
-        var response = await client.DescribeResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn });
+        var response = await client.DescribeResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArnIn("eu-west-1") });
 
         Assert.IsType<LexPolicyClient>(client);
         Assert.Equal("3", response.RevisionId);
@@ -71,7 +71,7 @@ public class ServiceCollectionTests
         services.Configure<LexPolicyClientOptions>(o => o.Region = "sa-east-1");
         using var sp = services.BuildServiceProvider();
 
-        await sp.GetRequiredService<ILexPolicyClient>().DescribeResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn });
+        await sp.GetRequiredService<ILexPolicyClient>().DescribeResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArnIn("sa-east-1") });
 
         mock.VerifyNoOutstandingExpectation();
     }

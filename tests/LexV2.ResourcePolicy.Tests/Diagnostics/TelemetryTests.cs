@@ -81,7 +81,7 @@ public class TelemetryTests
         using var m = new MockClient(o => { o.BaseRetryDelay = TimeSpan.FromMilliseconds(1); o.MaxRetryDelay = TimeSpan.FromMilliseconds(1); o.MaxRetries = 1; });
         m.Http.When("*").Respond(_ => Answer(500, """{"__type":"InternalServerException"}""", "x"));
 
-        var call = m.Client.UpdateResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn, Policy = "{}" });
+        var call = m.Client.UpdateResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn, Policy = Fixtures.Policy });
         while (!call.IsCompleted)
         {
             m.Time.Advance(TimeSpan.FromMilliseconds(5));
