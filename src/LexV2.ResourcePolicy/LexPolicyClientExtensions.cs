@@ -132,23 +132,20 @@ public static class LexPolicyClientExtensions
                 return new(StatementChange.None, revision, round);
             }
 
-            DeleteResourcePolicyStatementResponse deleted;
             try
             {
                 // A concurrent writer's 412 (or its removal of the statement, 404) is handled by the next round; in the last round it is a failure.
                 using var handled = HandledAnswers.Handle(round < MaxRounds ? ConcurrentDelete : []);
-                deleted = await client.DeleteResourcePolicyStatementAsync(
+                var deleted = await client.DeleteResourcePolicyStatementAsync(
                     new DeleteResourcePolicyStatementRequest { ResourceArn = resourceArn, StatementId = statementId, ExpectedRevisionId = revision },
                     cancellationToken).ConfigureAwait(false);
+                string? after = deleted.RevisionId ?? (await ReadAsync(client, resourceArn, cancellationToken).ConfigureAwait(false)).Revision;
+                return new(StatementChange.Removed, after, round);
             }
             catch (LexPolicyException e) when (e is PreconditionFailedException or ResourceNotFoundException)
             {
                 await NextRoundAsync(round, nameof(RemoveStatementAsync), resourceArn, e, cancellationToken).ConfigureAwait(false);
-                continue;
             }
-
-            string? after = deleted.RevisionId ?? (await ReadAsync(client, resourceArn, cancellationToken).ConfigureAwait(false)).Revision;
-            return new(StatementChange.Removed, after, round);
         }
     }
 
