@@ -27,7 +27,7 @@ public partial class ToolReadmeTests
     [Fact]
     public void DesiredStateExample_IsAcceptedByTheSchemaAndTheParser_WithoutFindings()
     {
-        var schema = JsonSchema.FromText(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "lexpolicy-desired-state.schema.json")));
+        var schema = Reconcile.SchemaTests.Schema; // loaded once: the schema registers its $id process-wide
         var examples = JsonBlock().Matches(Readme()).Select(m => m.Groups[1].Value).Where(json => json.Contains("\"resources\"", StringComparison.Ordinal)).ToList();
 
         Assert.NotEmpty(examples);
