@@ -3,8 +3,9 @@
 # then restores, builds and runs a small application (Consumer.csproj, Program.cs) from that folder alone, as a new user
 # would: net8.0 with Microsoft.Extensions.* pinned to 8.0.x, run on the .NET 8 runtime (self-contained, from the runtime
 # pack), and net10.0 on the .NET 10 runtime; TreatWarningsAsErrors, Nullable, AnalysisLevel latest-recommended.
-# It fails when a package forces a consumer's net8.0 build onto Microsoft.Extensions 9 or later, costs it a warning, lacks
-# its README, icon or release notes, or when the application does not run on either runtime.
+# Then it publishes the net10.0 application trimmed and runs it. It fails when a package forces a consumer's net8.0 build
+# onto Microsoft.Extensions 9 or later, costs it a warning (trim warnings included), lacks its README, icon or release notes,
+# or when the application does not run on either runtime or trimmed.
 #
 # Usage: eng/consumer-check/run.sh [--no-build]   (--no-build: pack what the last Debug build of the solution produced)
 # Adding a package to the check is one line in packages.txt.
@@ -99,4 +100,17 @@ echo "  net8.0:  $run8"
 echo "  net10.0: $run10"
 [[ "$run8" == "consumer on .NET 8."* ]] || { echo "consumer check: the net8.0 build did not run on .NET 8." >&2; exit 1; }
 [[ "$run10" == "consumer on .NET 10."* ]] || { echo "consumer check: the net10.0 build did not run on .NET 10." >&2; exit 1; }
+
+# Trimmed (net10.0): the trimmer analyses every assembly, so the packages' configuration reading and DI wiring must hold no
+# trim warning (each reported on its own, warnings as errors); the trimmed application then runs, so nothing it needs was
+# trimmed away.
+rid=$(basename "$rid_dir")
+if ! dotnet publish "$consumer/Consumer.csproj" -c Release -f net10.0 -r "$rid" --self-contained -p:PublishTrimmed=true \
+    -p:TrimmerSingleWarn=false -warnaserror -o "$work/trimmed" -nologo >"$work/publish.log" 2>&1; then
+  grep -E ': (error|warning) ' "$work/publish.log" | sort -u | sed 's/^/    /' >&2
+  echo "consumer check: the trimmed net10.0 publish failed." >&2
+  exit 1
+fi
+runT=$("$work/trimmed/Consumer") || { echo "$runT"; echo "consumer check: the trimmed consumer failed." >&2; exit 1; }
+echo "  trimmed net10.0 ($rid, PublishTrimmed, 0 trim warnings): $(tail -1 <<<"$runT")"
 echo "  consumer check passed in $((SECONDS - started)) s"
