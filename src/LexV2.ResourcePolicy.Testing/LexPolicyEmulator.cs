@@ -71,15 +71,21 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
     /// <returns>A client; dispose it when done (the emulator is not disposed with it).</returns>
     public LexPolicyClient CreateClient(Action<LexPolicyClientOptions>? configure = null)
     {
-        var first = _options.Credentials.First();
+        var (accessKey, secretKey) = ClientCredentials;
         var options = new LexPolicyClientOptions
         {
-            Region = _options.Region ?? "us-east-1",
-            Credentials = new Amazon.Runtime.BasicAWSCredentials(first.Key, first.Value),
+            Region = RequiredRegion ?? "us-east-1",
+            Credentials = new Amazon.Runtime.BasicAWSCredentials(accessKey, secretKey),
         };
         configure?.Invoke(options);
         return new LexPolicyClient(options, this, null, _options.TimeProvider);
     }
+
+    /// <summary>The credentials the emulator's clients sign with: the first configured pair.</summary>
+    internal KeyValuePair<string, string> ClientCredentials => _options.Credentials.First();
+
+    /// <summary>The region requests must be signed for, when the emulator requires one.</summary>
+    internal string? RequiredRegion => _options.Region;
 
     /// <summary>Declares that a bot or bot alias does not exist: every operation on it answers <c>ResourceNotFoundException</c>.</summary>
     /// <param name="resourceArn">The ARN.</param>

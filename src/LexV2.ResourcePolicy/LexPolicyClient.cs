@@ -221,6 +221,7 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
         int status = 0;
         string? requestId = null;
         string? errorCode = null;
+        bool handled = false;
         try
         {
             request.Headers.TryAddWithoutValidation("User-Agent", _runtime.UserAgent);
@@ -234,8 +235,13 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
             {
                 throw;
             }
-            catch (LexPolicyException)
+            catch (LexPolicyException e)
             {
+                if (e.ErrorCode == Signing.CredentialSource.ErrorCode)
+                {
+                    Log.CredentialsUnavailable(_runtime.Logger, operation, e.Message);
+                }
+
                 throw;
             }
             catch (Polly.ExecutionRejectedException e)
@@ -259,9 +265,9 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
                 if (!response.IsSuccessStatusCode)
                 {
                     var error = request.Error ?? ErrorResponse.Parse(response, await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false), _runtime.Time.GetUtcNow());
-                    // An answer the caller said it handles itself (Ensure/Remove meeting 404/409/412) is not worth a warning.
-                    LogLevel level = HandledAnswers.Contains((int)response.StatusCode) ? LogLevel.Debug : LogLevel.Warning;
-                    Log.RequestFailed(_runtime.Logger, level, operation, (int)response.StatusCode, error.Code, attempts, error.RequestId);
+                    // An answer the caller said it handles itself (Ensure/Remove meeting 404/409/412) is not worth a warning, nor an error in metrics and spans.
+                    handled = HandledAnswers.Contains((int)response.StatusCode);
+                    Log.RequestFailed(_runtime.Logger, handled ? LogLevel.Debug : LogLevel.Warning, operation, (int)response.StatusCode, error.Code, attempts, error.RequestId);
                     throw ErrorMapper.Map(operation, error, attempts, request.ResourceArn);
                 }
 
@@ -303,7 +309,7 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
         }
         catch (LexPolicyException e)
         {
-            (status, requestId, errorCode) = ((int)e.StatusCode, e.RequestId, e.ErrorCode ?? e.GetType().Name);
+            (status, requestId, errorCode) = ((int)e.StatusCode, e.RequestId, handled ? null : e.ErrorCode ?? e.GetType().Name);
             throw;
         }
         catch (OperationCanceledException)
