@@ -31,7 +31,11 @@ internal sealed class LexClientRuntime
         Region = Settings.Region;
         Endpoint = Settings.Endpoint;
         SigningRegion = Settings.SigningRegion;
-        Credentials = new CredentialSource(options.Credentials, options.Profile);
+        // The profile the settings were read from is the one the credentials come from, even where AWSSDK.Core's chain on its
+        // own would read another (it knows only AWS_PROFILE; the profile may come from AWS_DEFAULT_PROFILE).
+        Credentials = options.Profile is { Length: > 0 } || Settings.CredentialProfile is not { } chosen
+            ? new CredentialSource(options.Credentials, options.Profile)
+            : new CredentialSource(options.Credentials, chosen.Name, chosen.Source);
         Time = timeProvider ?? TimeProvider.System;
         Logger = (ILogger?)loggerFactory?.CreateLogger("LexV2.ResourcePolicy") ?? NullLogger.Instance;
         Budget = new RetryBudget(options.RetryBudget);

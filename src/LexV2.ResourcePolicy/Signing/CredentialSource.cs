@@ -25,6 +25,7 @@ internal sealed class CredentialSource
 
     private readonly AWSCredentials? _configured;
     private readonly string? _profile;
+    private readonly string _profileSource;
     private readonly SingleFlight<AWSCredentials?> _resolving = new();
     private readonly SingleFlight<ImmutableCredentials?> _fetching = new();
     private AWSCredentials? _resolved;
@@ -32,8 +33,10 @@ internal sealed class CredentialSource
 
     /// <param name="configured">Credentials given in code; when <see langword="null"/>, <paramref name="profile"/> or the default chain.</param>
     /// <param name="profile">A named profile of the shared config and credentials files to take credentials from.</param>
-    public CredentialSource(AWSCredentials? configured, string? profile = null)
+    /// <param name="profileSource">What named <paramref name="profile"/>, for messages.</param>
+    public CredentialSource(AWSCredentials? configured, string? profile = null, string profileSource = "LexPolicyClientOptions.Profile")
     {
+        _profileSource = profileSource;
         _configured = configured;
         _profile = string.IsNullOrEmpty(profile) ? null : profile;
     }
@@ -119,7 +122,7 @@ internal sealed class CredentialSource
         {
             throw Unavailable(
                 _profile is { } p
-                    ? $"AWS profile '{p}' (LexPolicyClientOptions.Profile) gave no credentials: check the profile in the shared config and credentials files."
+                    ? $"AWS profile '{p}' ({_profileSource}) gave no credentials: check the profile in the shared config and credentials files."
                     : "No AWS credentials were found. Set LexPolicyClientOptions.Credentials, or configure the default chain: " +
                       "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE with a profile in ~/.aws, web identity, or an instance role.",
                 e);
