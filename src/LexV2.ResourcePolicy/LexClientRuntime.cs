@@ -34,8 +34,8 @@ internal sealed class LexClientRuntime
         // The profile the settings were read from is the one the credentials come from, even where AWSSDK.Core's chain on its
         // own would read another (it knows only AWS_PROFILE; the profile may come from AWS_DEFAULT_PROFILE).
         Credentials = options.Profile is { Length: > 0 } || Settings.CredentialProfile is not { } chosen
-            ? new CredentialSource(options.Credentials, options.Profile)
-            : new CredentialSource(options.Credentials, chosen.Name, chosen.Source);
+            ? new CredentialSource(options.Credentials, options.Profile, credentialsFile: Settings.CredentialsFile)
+            : new CredentialSource(options.Credentials, chosen.Name, chosen.Source, Settings.CredentialsFile);
         Time = timeProvider ?? TimeProvider.System;
         Logger = (ILogger?)loggerFactory?.CreateLogger("LexV2.ResourcePolicy") ?? NullLogger.Instance;
         Budget = new RetryBudget(options.RetryBudget);

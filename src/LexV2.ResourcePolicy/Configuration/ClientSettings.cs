@@ -24,6 +24,9 @@ internal sealed record ClientSettings(
     /// </summary>
     public (string Name, string Source)? CredentialProfile { get; init; }
 
+    /// <summary>The shared credentials file as the AWS CLI finds it (variables and <c>~</c> expanded), when it exists.</summary>
+    public string? CredentialsFile { get; init; }
+
     /// <summary>The number of retries when nothing configures it (4 attempts in all).</summary>
     public const int DefaultMaxRetries = 3;
 
@@ -43,6 +46,7 @@ internal sealed record ClientSettings(
         return new ClientSettings(endpoint, endpointSource, region, regionSource, signingRegion, maxRetries, maxRetriesSource, mode, modeSource)
         {
             CredentialProfile = config.CredentialProfile is { } profile ? (profile, config.ProfileSource) : null,
+            CredentialsFile = config.CredentialsPath,
         };
     }
 

@@ -44,8 +44,10 @@ internal sealed class SharedConfig
         IReadOnlyDictionary<string, IniSection> services,
         InvalidOperationException? problem,
         string? credentialProfile,
+        string? credentialsPath,
         Func<string, string?> environment)
     {
+        CredentialsPath = credentialsPath;
         ProfileName = profileName;
         ProfileSource = profileSource;
         ConfigPath = configPath;
@@ -71,6 +73,12 @@ internal sealed class SharedConfig
     /// <see langword="null"/> when the chain picks the same profile by itself.
     /// </summary>
     public string? CredentialProfile { get; }
+
+    /// <summary>
+    /// The shared credentials file as the AWS CLI finds it (<c>AWS_SHARED_CREDENTIALS_FILE</c> expanded, else
+    /// <c>~/.aws/credentials</c>), when it exists: where a named profile's keys are read.
+    /// </summary>
+    public string? CredentialsPath { get; }
 
     /// <summary>An environment variable's value, trimmed; <see langword="null"/> when unset or blank.</summary>
     public string? Environment(string name) => _environment(name) is { } v && v.Trim() is { Length: > 0 } t ? t : null;
@@ -153,6 +161,7 @@ internal sealed class SharedConfig
         string? configPath = FilePath(environment, "AWS_CONFIG_FILE", "config");
         string? credentialsPath = FilePath(environment, "AWS_SHARED_CREDENTIALS_FILE", "credentials");
         bool hasConfig = configPath is { Length: > 0 } && File.Exists(configPath);
+        bool hasCredentials = credentialsPath is { Length: > 0 } && File.Exists(credentialsPath);
         var values = new Dictionary<string, IniValue>(StringComparer.Ordinal);
         var services = new Dictionary<string, IniSection>(StringComparer.Ordinal);
         InvalidOperationException? problem = null;
@@ -191,9 +200,9 @@ internal sealed class SharedConfig
 
             // The credentials file's sections are profiles too (named as written); their keys override the config file's.
             var fromCredentials = new HashSet<string>(StringComparer.Ordinal);
-            if (credentialsPath is { Length: > 0 } && File.Exists(credentialsPath))
+            if (hasCredentials)
             {
-                foreach (var (sectionName, section) in Read(credentialsPath).Sections)
+                foreach (var (sectionName, section) in Read(credentialsPath!).Sections)
                 {
                     fromCredentials.Add(sectionName);
                     profiles[sectionName] = profiles.TryGetValue(sectionName, out var existing) ? existing.MergedWith(section) : section;
@@ -218,7 +227,7 @@ internal sealed class SharedConfig
             problem = e;
         }
 
-        return new SharedConfig(name, source, hasConfig ? configPath : null, values, services, problem, credentialProfile, environment);
+        return new SharedConfig(name, source, hasConfig ? configPath : null, values, services, problem, credentialProfile, hasCredentials ? credentialsPath : null, environment);
     }
 
     /// <summary>

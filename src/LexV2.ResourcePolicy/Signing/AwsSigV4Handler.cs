@@ -197,6 +197,7 @@ public sealed class AwsSigV4Handler : DelegatingHandler
         {
             record.SignedUri = uri;
             record.SessionToken = credentials.UseToken ? credentials.Token : null;
+            record.SecretKey = credentials.SecretKey;
         }
     }
 
@@ -272,10 +273,11 @@ public sealed class AwsSigV4Handler : DelegatingHandler
 }
 
 /// <summary>
-/// What the signer put on one attempt (the URI it signed for, the signature, the session token), so that the retry handler can
-/// redact server text that echoes them and knows where the attempt really went. The retry handler puts an empty one in the
-/// attempt's options before sending and takes it out again when the attempt is over; the signer fills it when it finds one. It
-/// holds no secret key (that never goes on the wire, so no server can echo it) and has no public members to serialize or log.
+/// What the signer used for one attempt (the URI it signed for, the signature, the session token, the secret key), so that the
+/// retry handler can redact server text that echoes any of them and knows where the attempt really went. The retry handler puts
+/// an empty one in the attempt's options before sending and takes it out again when the attempt is over; the signer fills it
+/// when it finds one. Its values are internal fields: no public member to serialize or log, and a <see cref="ToString"/> that
+/// shows none of them.
 /// </summary>
 internal sealed class SigningRecord
 {
@@ -283,6 +285,12 @@ internal sealed class SigningRecord
 
     internal Uri? SignedUri;
     internal string? SessionToken;
+
+    /// <summary>
+    /// The secret access key the attempt was signed with. It never goes on the wire, but a server or proxy that learned it
+    /// elsewhere may still quote it, and what the server says must not carry it into an exception or a log.
+    /// </summary>
+    internal string? SecretKey;
     private string? _authorization;
 
     /// <summary>The <c>Authorization</c> header the signer set; <see cref="Signature"/> is read from it only when needed.</summary>

@@ -26,6 +26,7 @@ internal sealed class CredentialSource
     private readonly AWSCredentials? _configured;
     private readonly string? _profile;
     private readonly string _profileSource;
+    private readonly string? _credentialsFile;
     private readonly SingleFlight<AWSCredentials?> _resolving = new();
     private readonly SingleFlight<ImmutableCredentials?> _fetching = new();
     private AWSCredentials? _resolved;
@@ -34,9 +35,14 @@ internal sealed class CredentialSource
     /// <param name="configured">Credentials given in code; when <see langword="null"/>, <paramref name="profile"/> or the default chain.</param>
     /// <param name="profile">A named profile of the shared config and credentials files to take credentials from.</param>
     /// <param name="profileSource">What named <paramref name="profile"/>, for messages.</param>
-    public CredentialSource(AWSCredentials? configured, string? profile = null, string profileSource = "LexPolicyClientOptions.Profile")
+    /// <param name="credentialsFile">
+    /// The shared credentials file to read <paramref name="profile"/> from (as the AWS CLI finds it); AWSSDK.Core's own default
+    /// location when <see langword="null"/>.
+    /// </param>
+    public CredentialSource(AWSCredentials? configured, string? profile = null, string profileSource = "LexPolicyClientOptions.Profile", string? credentialsFile = null)
     {
         _profileSource = profileSource;
+        _credentialsFile = credentialsFile;
         _configured = configured;
         _profile = string.IsNullOrEmpty(profile) ? null : profile;
     }
@@ -106,10 +112,10 @@ internal sealed class CredentialSource
         try
         {
             AWSCredentials resolved = await _resolving.Join(
-                static p => p is string profile
-                    ? Task.Run<AWSCredentials?>(() => FromProfile(profile), CancellationToken.None)
+                static s => s is ValueTuple<string, string?> named
+                    ? Task.Run<AWSCredentials?>(() => FromProfile(named.Item1, named.Item2), CancellationToken.None)
                     : Task.Run(static () => DefaultAWSCredentialsIdentityResolver.GetCredentialsAsync(null), CancellationToken.None)!,
-                _profile,
+                _profile is { } named ? (named, _credentialsFile) : null,
                 r => Volatile.Write(ref _resolved, r)).WaitAsync(cancellationToken).ConfigureAwait(false)
                 ?? throw new AmazonClientException("The default credential chain returned no credentials.");
             return resolved;
@@ -129,8 +135,9 @@ internal sealed class CredentialSource
         }
     }
 
-    private static AWSCredentials FromProfile(string profile) =>
-        new Amazon.Runtime.CredentialManagement.CredentialProfileStoreChain().TryGetAWSCredentials(profile, out AWSCredentials? credentials)
+    private static AWSCredentials FromProfile(string profile, string? credentialsFile) =>
+        (credentialsFile is null ? new Amazon.Runtime.CredentialManagement.CredentialProfileStoreChain() : new Amazon.Runtime.CredentialManagement.CredentialProfileStoreChain(credentialsFile))
+            .TryGetAWSCredentials(profile, out AWSCredentials? credentials)
             ? credentials
             : throw new AmazonClientException($"Profile '{profile}' was not found or has no credentials.");
 
