@@ -33,10 +33,10 @@ internal sealed class LexClientRuntime
         SigningRegion = Settings.SigningRegion;
         // The profile the settings were read from is the one the credentials come from, even where AWSSDK.Core's chain on its
         // own would read another (it knows only AWS_PROFILE; the profile may come from AWS_DEFAULT_PROFILE).
-        Credentials = options.Profile is { Length: > 0 } || Settings.CredentialProfile is not { } chosen
-            ? new CredentialSource(options.Credentials, options.Profile, credentialsFile: Settings.CredentialsFile)
-            : new CredentialSource(options.Credentials, chosen.Name, chosen.Source, Settings.CredentialsFile);
         Time = timeProvider ?? TimeProvider.System;
+        Credentials = options.Profile is { Length: > 0 } || Settings.CredentialProfile is not { } chosen
+            ? new CredentialSource(options.Credentials, options.Profile, credentialsFile: Settings.CredentialsFile, time: Time)
+            : new CredentialSource(options.Credentials, chosen.Name, chosen.Source, Settings.CredentialsFile, Time);
         Logger = (ILogger?)loggerFactory?.CreateLogger("LexV2.ResourcePolicy") ?? NullLogger.Instance;
         Budget = new RetryBudget(options.RetryBudget);
         Limiter = Settings.RetryMode == LexRetryMode.Adaptive ? new AdaptiveRateLimiter(Time) : null;

@@ -250,12 +250,27 @@ internal sealed class SharedConfig
         return _profile.TryGetValue(profileKey, out IniValue? value) && string.Equals(value.Text, "true", StringComparison.OrdinalIgnoreCase);
     }
 
+    /// <summary>The largest shared config or credentials file read (real ones are a few kilobytes; a device such as <c>/dev/zero</c> never ends).</summary>
+    internal const int MaxFileChars = 1024 * 1024;
+
     private static IniFile Read(string path)
     {
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            using var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            var read = new StringBuilder();
+            char[] buffer = new char[8192];
+            for (int n; (n = reader.Read(buffer, 0, buffer.Length)) > 0;)
+            {
+                read.Append(buffer, 0, n);
+                if (read.Length > MaxFileChars)
+                {
+                    throw new InvalidOperationException($"The AWS config file '{path}' is larger than {MaxFileChars / 1024} KB, which no config file is; it is not read.");
+                }
+            }
+
+            text = read.ToString();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -38,6 +38,9 @@ internal sealed class AdaptiveRateLimiter : RateLimiter
     /// <summary>Less than this short of a token counts as a token (the timer's and the clock's rounding).</summary>
     private const double Tolerance = 1e-6;
 
+    /// <summary>The shortest timer the limiter sets for the next waiter.</summary>
+    private const double MinWaitSeconds = 0.001;
+
     private readonly object _lock = new();
     private readonly TimeProvider _time;
     private readonly long _startTimestamp;
@@ -261,8 +264,9 @@ internal sealed class AdaptiveRateLimiter : RateLimiter
             return;
         }
 
+        // At least a millisecond: a wait that rounds to nothing would fire again at once on a clock that has not moved.
         _timer.Change(
-            _waiters.Count == 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(Math.Max(0, 1 - _capacity) / _fillRate),
+            _waiters.Count == 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(Math.Max(MinWaitSeconds, (1 - _capacity) / _fillRate)),
             Timeout.InfiniteTimeSpan);
     }
 

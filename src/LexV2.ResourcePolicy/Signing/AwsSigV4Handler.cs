@@ -77,7 +77,7 @@ public sealed class AwsSigV4Handler : DelegatingHandler
     /// <param name="timeProvider">The clock for signing dates; default <see cref="TimeProvider.System"/>.</param>
     /// <exception cref="ArgumentException">The region or service is empty or malformed.</exception>
     public AwsSigV4Handler(AWSCredentials credentials, string region, string service = "lex", TimeProvider? timeProvider = null)
-        : this(new CredentialSource(credentials ?? throw new ArgumentNullException(nameof(credentials))), region, service, timeProvider ?? TimeProvider.System, new ClockSkew())
+        : this(new CredentialSource(credentials ?? throw new ArgumentNullException(nameof(credentials)), time: timeProvider), region, service, timeProvider ?? TimeProvider.System, new ClockSkew())
     {
     }
 

@@ -23,12 +23,18 @@ internal sealed class CredentialSource
     /// <summary>The <see cref="LexPolicyException.ErrorCode"/> of every credential failure.</summary>
     public const string ErrorCode = "CredentialsUnavailable";
 
+    /// <summary>
+    /// How long a provider run may take before it is presumed hung: a call that comes later starts a new run instead of
+    /// joining it (the old one is still observed when it ends), so one run that never returns cannot stall the client for good.
+    /// </summary>
+    public static readonly TimeSpan AbandonAfter = TimeSpan.FromMinutes(1);
+
     private readonly AWSCredentials? _configured;
     private readonly string? _profile;
     private readonly string _profileSource;
     private readonly string? _credentialsFile;
-    private readonly SingleFlight<AWSCredentials?> _resolving = new();
-    private readonly SingleFlight<ImmutableCredentials?> _fetching = new();
+    private readonly SingleFlight<AWSCredentials?> _resolving;
+    private readonly SingleFlight<ImmutableCredentials?> _fetching;
     private AWSCredentials? _resolved;
     private ImmutableCredentials? _lastChecked;
 
@@ -39,8 +45,12 @@ internal sealed class CredentialSource
     /// The shared credentials file to read <paramref name="profile"/> from (as the AWS CLI finds it); AWSSDK.Core's own default
     /// location when <see langword="null"/>.
     /// </param>
-    public CredentialSource(AWSCredentials? configured, string? profile = null, string profileSource = "LexPolicyClientOptions.Profile", string? credentialsFile = null)
+    /// <param name="time">The clock that tells a hung provider run (see <see cref="AbandonAfter"/>); the system clock when <see langword="null"/>.</param>
+    public CredentialSource(AWSCredentials? configured, string? profile = null, string profileSource = "LexPolicyClientOptions.Profile", string? credentialsFile = null, TimeProvider? time = null)
     {
+        time ??= TimeProvider.System;
+        _resolving = new SingleFlight<AWSCredentials?>(time);
+        _fetching = new SingleFlight<ImmutableCredentials?>(time);
         _profileSource = profileSource;
         _credentialsFile = credentialsFile;
         _configured = configured;
@@ -166,33 +176,35 @@ internal sealed class CredentialSource
     /// completes it leaves (so the next caller starts afresh), its exception is observed whether or not anyone still waits,
     /// and a result is handed to the completion callback.
     /// </summary>
-    private sealed class SingleFlight<T>
+    private sealed class SingleFlight<T>(TimeProvider time)
     {
         private readonly object _gate = new();
         private Task<T>? _inFlight;
+        private long _started;
 
         public Task<T> Join(Func<object?, Task<T>> start, object? state, Action<T>? completed)
         {
             var shared = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
             lock (_gate)
             {
-                if (_inFlight is { } inFlight)
+                if (_inFlight is { } inFlight && time.GetElapsedTime(_started) < AbandonAfter)
                 {
                     return inFlight;
                 }
 
                 _inFlight = shared.Task;
+                _started = time.GetTimestamp();
             }
 
             // The provider's code runs outside the lock: a slow synchronous start holds up no other caller's join.
             Task<T> run;
             try
             {
-                run = start(state);
+                run = start(state) ?? throw new InvalidOperationException("The credentials provider returned no task.");
             }
             catch (Exception e)
             {
-                run = Task.FromException<T>(e); // a provider that throws before returning its task
+                run = Task.FromException<T>(e); // a provider that throws (or returns nothing) before a task is under way
             }
 
             _ = run.ContinueWith(
@@ -200,10 +212,14 @@ internal sealed class CredentialSource
                 {
                     var (flight, shared, completed) = ((SingleFlight<T>, TaskCompletionSource<T>, Action<T>?))s!;
 
-                    // Leave first, so that a caller resumed by this outcome that calls again starts a new run.
+                    // Leave first (unless a newer run has taken the place of one presumed hung), so that a caller resumed by
+                    // this outcome that calls again starts a new run.
                     lock (flight._gate)
                     {
-                        flight._inFlight = null;
+                        if (ReferenceEquals(flight._inFlight, shared.Task))
+                        {
+                            flight._inFlight = null;
+                        }
                     }
 
                     if (t.IsCompletedSuccessfully)

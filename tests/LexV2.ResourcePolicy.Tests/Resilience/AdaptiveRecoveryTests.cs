@@ -78,10 +78,10 @@ public class AdaptiveRecoveryTests(Xunit.Abstractions.ITestOutputHelper output)
 
         var done = new List<double>();
         var failed = new List<string>();
-        using var start = new ManualResetEventSlim();
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var tasks = Enumerable.Range(0, calls).Select(_ => Task.Run(async () =>
         {
-            start.Wait();
+            await start.Task;
             try
             {
                 await client.DescribeResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn });
@@ -98,7 +98,7 @@ public class AdaptiveRecoveryTests(Xunit.Abstractions.ITestOutputHelper output)
                 }
             }
         })).ToList();
-        start.Set();
+        start.SetResult();
         var all = Task.WhenAll(tasks);
         var samples = new List<(double At, double? Rate)>();
         while (!all.IsCompleted)

@@ -327,4 +327,65 @@ public class CredentialSingleFlightTests(Xunit.Abstractions.ITestOutputHelper ou
         Assert.Equal(Fixtures.AccessKey, keys.AccessKey);
         Assert.Equal(1, provider.Runs);
     }
+
+    /// <summary>A provider whose n-th run (from 1) is what the script says.</summary>
+    private sealed class ScriptedRuns(Func<int, Task<ImmutableCredentials>> run) : AWSCredentials
+    {
+        private int _runs;
+
+        public int Runs => Volatile.Read(ref _runs);
+
+        public override ImmutableCredentials GetCredentials() => GetCredentialsAsync().GetAwaiter().GetResult();
+
+        public override Task<ImmutableCredentials> GetCredentialsAsync() => run(Interlocked.Increment(ref _runs));
+    }
+
+    /// <summary>
+    /// Hostile review: a run that never ends. Joining it forever would stall every later call of the client for good (each
+    /// times out, none starts a new run); after <see cref="CredentialSource.AbandonAfter"/> on the client's clock, the next call
+    /// starts a new run instead.
+    /// </summary>
+    [Fact]
+    public async Task AHungRun_IsAbandonedAfterAMinute_SoTheClientRecovers()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Fixtures.Now);
+        var never = new TaskCompletionSource<ImmutableCredentials>();
+        var provider = new ScriptedRuns(n => n == 1 ? never.Task : Task.FromResult(new ImmutableCredentials(Fixtures.AccessKey, Fixtures.SecretKey, null)));
+        var source = new CredentialSource(provider, time: time);
+
+        for (int i = 0; i < 2; i++)
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => source.GetAsync(cts.Token).AsTask());
+            time.Advance(TimeSpan.FromSeconds(20));
+        }
+
+        Assert.Equal(1, provider.Runs); // within the minute, later calls join the run in flight
+
+        time.Advance(CredentialSource.AbandonAfter);
+        var keys = await source.GetAsync(CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(Fixtures.AccessKey, keys.AccessKey);
+        Assert.Equal(2, provider.Runs);
+    }
+
+    /// <summary>Hostile review: a provider whose GetCredentialsAsync returns no task fails the call; it does not wedge the next ones.</summary>
+    [Fact]
+    public async Task AProviderReturningNoTask_FailsEachCall_WithoutWedgingTheNext()
+    {
+        var source = new CredentialSource(new NoTaskCredentials());
+
+        for (int i = 0; i < 2; i++)
+        {
+            var e = await Assert.ThrowsAsync<LexPolicyException>(() => source.GetAsync(CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Equal(CredentialSource.ErrorCode, e.ErrorCode);
+        }
+    }
+
+    private sealed class NoTaskCredentials : AWSCredentials
+    {
+        public override ImmutableCredentials GetCredentials() => throw new InvalidOperationException("not used");
+
+        public override Task<ImmutableCredentials> GetCredentialsAsync() => null!;
+    }
 }
