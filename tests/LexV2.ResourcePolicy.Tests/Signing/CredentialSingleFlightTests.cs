@@ -99,80 +99,22 @@ public class CredentialSingleFlightTests(Xunit.Abstractions.ITestOutputHelper ou
         }
     }
 
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task SlowFailingProvider_256CallsAt64AtATime_EndOnTime_OneRunAtATime_NothingUnobserved(bool blocking)
+    /// <summary>
+    /// Counts the unobserved task exceptions that carry the test provider's failure, from creation to disposal; <see cref="SettleAsync"/>
+    /// waits for the provider's runs to end and makes the runtime look for unobserved exceptions.
+    /// </summary>
+    private sealed class UnobservedFailures : IDisposable
     {
-        ProbeCredentials provider = blocking ? new BlockingCredentials() : new AsyncCredentials();
-        int unobserved = 0;
-        void OnUnobserved(object? sender, UnobservedTaskExceptionEventArgs e)
+        private int _count;
+
+        public UnobservedFailures() => TaskScheduler.UnobservedTaskException += OnUnobserved;
+
+        public async Task<int> SettleAsync(ProbeCredentials provider)
         {
-            if (e.Exception.Flatten().InnerExceptions.Any(x => x is ProviderFailedOnPurposeException || x.InnerException is ProviderFailedOnPurposeException))
-            {
-                Interlocked.Increment(ref unobserved);
-            }
-        }
-
-        TaskScheduler.UnobservedTaskException += OnUnobserved;
-        try
-        {
-            await using var server = LoopbackServer.Start((_, _) => RawResponse.Json(200, """{"resourceArn":"arn:aws:lex:us-east-1:123456789012:bot-alias/BOTID12345/ALIASID123","policy":"{}","revisionId":"1"}"""));
-            var attemptTimeout = TimeSpan.FromMilliseconds(200);
-            using var client = new LexPolicyClient(new LexPolicyClientOptions
-            {
-                ServiceUrl = server.Endpoint,
-                Credentials = provider,
-                MaxRetries = 0,
-                AttemptTimeout = attemptTimeout,
-            });
-            var describe = new DescribeResourcePolicyRequest { ResourceArn = Fixtures.AliasArn };
-            await WarmUpAsync(server.Endpoint, attemptTimeout, describe);
-
-            var durations = new List<double>();
-            var unexpected = new List<string>();
-            var batch = Stopwatch.StartNew();
-            await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(async () =>
-            {
-                for (int i = 0; i < 4; i++)
-                {
-                    var call = Stopwatch.StartNew();
-                    try
-                    {
-                        await client.DescribeResourcePolicyAsync(describe);
-                        lock (durations)
-                        {
-                            unexpected.Add("a call succeeded");
-                        }
-                    }
-                    catch (LexPolicyTimeoutException)
-                    {
-                    }
-                    catch (LexPolicyException e) when (e.ErrorCode == CredentialSource.ErrorCode && e.InnerException is ProviderFailedOnPurposeException)
-                    {
-                        // The shared run failed while this call waited for it: also an end on time.
-                    }
-                    catch (Exception e)
-                    {
-                        lock (durations)
-                        {
-                            unexpected.Add(e.GetType().Name + ": " + e.Message);
-                        }
-                    }
-
-                    lock (durations)
-                    {
-                        durations.Add(call.Elapsed.TotalMilliseconds);
-                    }
-                }
-            })));
-            batch.Stop();
-
-            // Let the provider run in flight finish (and fail), then make the runtime look for unobserved task exceptions.
             var settle = Stopwatch.StartNew();
             while (provider.Running > 0 && settle.Elapsed < TimeSpan.FromSeconds(30))
             {
-                await Task.Delay(50);
+                await Task.Delay(20);
             }
 
             await Task.Delay(200);
@@ -182,34 +124,104 @@ public class CredentialSingleFlightTests(Xunit.Abstractions.ITestOutputHelper ou
                 GC.WaitForPendingFinalizers();
             }
 
-            durations.Sort();
-            double late(double p) => durations[(int)Math.Min(durations.Count - 1, p * durations.Count)] - attemptTimeout.TotalMilliseconds;
-            output.WriteLine($"{(blocking ? "blocking" : "async")} provider (3 s, fails): 256 calls, 64 at a time, {attemptTimeout.TotalMilliseconds} ms attempt timeout: batch {batch.Elapsed.TotalSeconds:0.00} s; provider runs {provider.Runs}, at most {provider.MaxRunning} at once; calls ended after the timeout by: median {late(0.5):0} ms, p95 {late(0.95):0} ms, max {late(1):0} ms; unobserved task exceptions {unobserved}");
-
-            Assert.Empty(unexpected);
-            Assert.Equal(256, durations.Count);
-            Assert.Equal(1, provider.MaxRunning);
-            Assert.Equal(0, Volatile.Read(ref unobserved));
-            // Generous bounds for a loaded machine (a real clock); WaitingCallers_EndOnTheClientsClock checks "on time" exactly.
-            Assert.True(late(0.5) <= 250, $"the median call ended {late(0.5):0} ms after its 200 ms timeout");
-            Assert.True(late(1) <= 2000, $"a call ended {late(1):0} ms after its 200 ms timeout");
-            Assert.True(batch.Elapsed < TimeSpan.FromSeconds(10), $"the batch took {batch.Elapsed.TotalSeconds:0.0} s (four rounds of 200 ms timeouts)");
-
-            // Once the run completed, the next call asks the provider again (the provider's own caching decides freshness).
-            provider.Fail = false;
-            provider.Delay = TimeSpan.Zero;
-            int before = provider.Runs;
-            for (int i = 0; i < 3; i++)
-            {
-                await client.DescribeResourcePolicyAsync(describe);
-            }
-
-            Assert.Equal(before + 3, provider.Runs);
+            return Volatile.Read(ref _count);
         }
-        finally
+
+        public void Dispose() => TaskScheduler.UnobservedTaskException -= OnUnobserved;
+
+        private void OnUnobserved(object? sender, UnobservedTaskExceptionEventArgs e)
         {
-            TaskScheduler.UnobservedTaskException -= OnUnobserved;
+            if (e.Exception.Flatten().InnerExceptions.Any(x => x is ProviderFailedOnPurposeException || x.InnerException is ProviderFailedOnPurposeException))
+            {
+                Interlocked.Increment(ref _count);
+            }
         }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task SlowFailingProvider_256CallsAt64AtATime_EndOnTime_OneRunAtATime_NothingUnobserved(bool blocking)
+    {
+        ProbeCredentials provider = blocking ? new BlockingCredentials() : new AsyncCredentials();
+        using var failures = new UnobservedFailures();
+        await using var server = LoopbackServer.Start((_, _) => RawResponse.Json(200, """{"resourceArn":"arn:aws:lex:us-east-1:123456789012:bot-alias/BOTID12345/ALIASID123","policy":"{}","revisionId":"1"}"""));
+        var attemptTimeout = TimeSpan.FromMilliseconds(200);
+        using var client = new LexPolicyClient(new LexPolicyClientOptions
+        {
+            ServiceUrl = server.Endpoint,
+            Credentials = provider,
+            MaxRetries = 0,
+            AttemptTimeout = attemptTimeout,
+        });
+        var describe = new DescribeResourcePolicyRequest { ResourceArn = Fixtures.AliasArn };
+        await WarmUpAsync(server.Endpoint, attemptTimeout, describe);
+
+        var durations = new List<double>();
+        var unexpected = new List<string>();
+        var batch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(async () =>
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                var call = Stopwatch.StartNew();
+                try
+                {
+                    await client.DescribeResourcePolicyAsync(describe);
+                    lock (durations)
+                    {
+                        unexpected.Add("a call succeeded");
+                    }
+                }
+                catch (LexPolicyTimeoutException)
+                {
+                }
+                catch (LexPolicyException e) when (e.ErrorCode == CredentialSource.ErrorCode && e.InnerException is ProviderFailedOnPurposeException)
+                {
+                    // The shared run failed while this call waited for it: also an end on time.
+                }
+                catch (Exception e)
+                {
+                    lock (durations)
+                    {
+                        unexpected.Add(e.GetType().Name + ": " + e.Message);
+                    }
+                }
+
+                lock (durations)
+                {
+                    durations.Add(call.Elapsed.TotalMilliseconds);
+                }
+            }
+        })));
+        batch.Stop();
+
+        // Let the provider run in flight finish (and fail), then make the runtime look for unobserved task exceptions.
+        int unobserved = await failures.SettleAsync(provider);
+
+        durations.Sort();
+        double late(double p) => durations[(int)Math.Min(durations.Count - 1, p * durations.Count)] - attemptTimeout.TotalMilliseconds;
+        output.WriteLine($"{(blocking ? "blocking" : "async")} provider (3 s, fails): 256 calls, 64 at a time, {attemptTimeout.TotalMilliseconds} ms attempt timeout: batch {batch.Elapsed.TotalSeconds:0.00} s; provider runs {provider.Runs}, at most {provider.MaxRunning} at once; calls ended after the timeout by: median {late(0.5):0} ms, p95 {late(0.95):0} ms, max {late(1):0} ms; unobserved task exceptions {unobserved}");
+
+        Assert.Empty(unexpected);
+        Assert.Equal(256, durations.Count);
+        Assert.Equal(1, provider.MaxRunning);
+        Assert.Equal(0, unobserved);
+        // Generous bounds for a loaded machine (a real clock); WaitingCallers_EndOnTheClientsClock checks "on time" exactly.
+        Assert.True(late(0.5) <= 250, $"the median call ended {late(0.5):0} ms after its 200 ms timeout");
+        Assert.True(late(1) <= 2000, $"a call ended {late(1):0} ms after its 200 ms timeout");
+        Assert.True(batch.Elapsed < TimeSpan.FromSeconds(10), $"the batch took {batch.Elapsed.TotalSeconds:0.0} s (four rounds of 200 ms timeouts)");
+
+        // Once the run completed, the next call asks the provider again (the provider's own caching decides freshness).
+        provider.Fail = false;
+        provider.Delay = TimeSpan.Zero;
+        int before = provider.Runs;
+        for (int i = 0; i < 3; i++)
+        {
+            await client.DescribeResourcePolicyAsync(describe);
+        }
+
+        Assert.Equal(before + 3, provider.Runs);
     }
 
     /// <summary>
@@ -268,36 +280,10 @@ public class CredentialSingleFlightTests(Xunit.Abstractions.ITestOutputHelper ou
         Assert.Equal(1, provider.Runs);
         Assert.Equal(1, provider.Running);
 
-        int unobserved = 0;
-        void OnUnobserved(object? sender, UnobservedTaskExceptionEventArgs e)
-        {
-            if (e.Exception.Flatten().InnerExceptions.Any(x => x is ProviderFailedOnPurposeException || x.InnerException is ProviderFailedOnPurposeException))
-            {
-                Interlocked.Increment(ref unobserved);
-            }
-        }
-
-        TaskScheduler.UnobservedTaskException += OnUnobserved;
-        try
+        using (var failures = new UnobservedFailures())
         {
             time.Advance(TimeSpan.FromSeconds(3)); // the run fails, with nobody waiting
-            while (provider.Running > 0 && settle.Elapsed < TimeSpan.FromSeconds(60))
-            {
-                await Task.Delay(10);
-            }
-
-            await Task.Delay(100);
-            for (int i = 0; i < 3; i++)
-            {
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-            }
-
-            Assert.Equal(0, Volatile.Read(ref unobserved));
-        }
-        finally
-        {
-            TaskScheduler.UnobservedTaskException -= OnUnobserved;
+            Assert.Equal(0, await failures.SettleAsync(provider));
         }
 
         provider.Fail = false;
