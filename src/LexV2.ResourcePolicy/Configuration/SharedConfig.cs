@@ -13,8 +13,8 @@ namespace LexV2.ResourcePolicy.Configuration;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The profile is the client's <c>Profile</c> option, else <c>AWS_DEFAULT_PROFILE</c>, else <c>AWS_PROFILE</c> (botocore's
-/// order), else <c>default</c>; a profile chosen by name must exist in one of the two files. File paths expand environment
+/// The profile is the client's <c>Profile</c> option, else <c>AWS_PROFILE</c>, else <c>AWS_DEFAULT_PROFILE</c> (the AWS SDK
+/// for .NET's variable first; botocore reads <c>AWS_DEFAULT_PROFILE</c> first when both are set), else <c>default</c>; a profile chosen by name must exist in one of the two files. File paths expand environment
 /// variables (<c>$HOME</c>, <c>${HOME}</c>) and a leading <c>~</c>.
 /// </para>
 /// <para>
@@ -58,10 +58,10 @@ internal sealed class SharedConfig
         _environment = environment;
     }
 
-    /// <summary>The profile read: the client's <c>Profile</c> option, else <c>AWS_DEFAULT_PROFILE</c>, else <c>AWS_PROFILE</c>, else <c>default</c>.</summary>
+    /// <summary>The profile read: the client's <c>Profile</c> option, else <c>AWS_PROFILE</c>, else <c>AWS_DEFAULT_PROFILE</c>, else <c>default</c>.</summary>
     public string ProfileName { get; }
 
-    /// <summary>What chose <see cref="ProfileName"/>: <c>LexPolicyClientOptions.Profile</c>, <c>AWS_DEFAULT_PROFILE</c>, <c>AWS_PROFILE</c> or <c>default</c>.</summary>
+    /// <summary>What chose <see cref="ProfileName"/>: <c>LexPolicyClientOptions.Profile</c>, <c>AWS_PROFILE</c>, <c>AWS_DEFAULT_PROFILE</c> or <c>default</c>.</summary>
     public string ProfileSource { get; }
 
     /// <summary>The config file read, or <see langword="null"/> when there is none.</summary>
@@ -137,7 +137,7 @@ internal sealed class SharedConfig
     }
 
     /// <summary>Reads the environment and the chosen profile of the shared config and credentials files.</summary>
-    /// <param name="profile">An explicit profile name; <see langword="null"/> for <c>AWS_DEFAULT_PROFILE</c>, <c>AWS_PROFILE</c> or <c>default</c>.</param>
+    /// <param name="profile">An explicit profile name; <see langword="null"/> for <c>AWS_PROFILE</c>, <c>AWS_DEFAULT_PROFILE</c> or <c>default</c>.</param>
     /// <param name="environment">Reads an environment variable (<see langword="null"/> when unset); tests pass their own.</param>
     public static SharedConfig Load(string? profile = null, Func<string, string?>? environment = null)
     {
@@ -146,8 +146,8 @@ internal sealed class SharedConfig
 
         (string name, string source) =
             profile is { Length: > 0 } ? (profile, "LexPolicyClientOptions.Profile") :
-            Named("AWS_DEFAULT_PROFILE") is { } defaultProfile ? (defaultProfile, "AWS_DEFAULT_PROFILE") :
             Named("AWS_PROFILE") is { } envProfile ? (envProfile, "AWS_PROFILE") :
+            Named("AWS_DEFAULT_PROFILE") is { } defaultProfile ? (defaultProfile, "AWS_DEFAULT_PROFILE") :
             ("default", "default");
 
         // AWSSDK.Core's chain reads AWS_PROFILE (else default) and knows nothing of AWS_DEFAULT_PROFILE: hand it the choice,

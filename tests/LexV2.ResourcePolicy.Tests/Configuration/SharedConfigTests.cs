@@ -287,7 +287,7 @@ public class SharedConfigEnvironmentTests
     }
 
     /// <summary>
-    /// AWS_DEFAULT_PROFILE chooses the profile as in the AWS CLI, and the credentials come from that same profile: AWSSDK.Core's
+    /// AWS_DEFAULT_PROFILE alone chooses the profile as in the AWS CLI, and the credentials come from that same profile: AWSSDK.Core's
     /// chain, which knows only AWS_PROFILE, would otherwise sign with the default profile's keys (another account) while the
     /// region and endpoint come from the chosen one.
     /// </summary>
@@ -309,7 +309,7 @@ public class SharedConfigEnvironmentTests
             });
             using var client = new LexPolicyClient(new LexPolicyClientOptions());
 
-            var response = await client.DescribeResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn });
+            var response = await client.DescribeResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArnIn("eu-west-2") });
 
             Assert.Equal("3", response.RevisionId);
             Assert.Contains("profile 'dev'", client.EndpointSource, StringComparison.Ordinal);
