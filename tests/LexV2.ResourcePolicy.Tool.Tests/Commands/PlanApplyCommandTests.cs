@@ -84,8 +84,10 @@ public class PlanApplyCommandTests
 
         var drift = await tool.RunAsync("plan", "--file", file, "--detailed-exitcode");
         Assert.Equal(2, drift.Code);
-        Assert.Contains("  ~ AllowLambda: ", drift.Out, StringComparison.Ordinal);
-        Assert.Contains("(differs in action, condition; was ", drift.Out, StringComparison.Ordinal);
+        // Member by member, as Terraform shows an update: only what changes, before → after.
+        Assert.Contains("  ~ AllowLambda\n      ~ action: lex:RecognizeText, lex:StartConversation → lex:RecognizeText\n" +
+            "      ~ condition ArnEquals aws:SourceArn: arn:aws:lambda:us-east-1:123456789012:function:other → arn:aws:lambda:us-east-1:123456789012:function:bot-hook\n",
+            drift.Out, StringComparison.Ordinal);
         Assert.DoesNotContain("- Intruder", drift.Out, StringComparison.Ordinal); // no prune: left alone
 
         string pruneFile = tool.File_("prune.json", Desired(prune: true));
@@ -119,7 +121,7 @@ public class PlanApplyCommandTests
         var stale = await tool.RunAsync("apply", planPath);
 
         Assert.Equal(4, stale.Code);
-        Assert.Contains($"{Bot}: REFUSED: the policy moved since the plan was made (revision 1 then, 2 now); make a new plan", stale.Out, StringComparison.Ordinal);
+        Assert.Contains($"error: {Bot}: REFUSED: the policy moved since the plan was made (revision 1 then, 2 now); make a new plan", stale.Err, StringComparison.Ordinal);
         Assert.Contains($"{Alias}: skipped: ", stale.Out, StringComparison.Ordinal);
         Assert.Equal(writes, tool.Emulator.Requests.Count(r => r.Method != "GET"));
         Assert.Equal(3, tool.Emulator.ResourceArns.Count);
@@ -262,7 +264,7 @@ public class PlanApplyCommandTests
         using var tool = new ToolHarness();
         string planPath = Path.Combine(tool.Dir, "plan.json");
         await tool.RunAsync("plan", "--file", tool.File_("lex.json", Desired()), "--out", planPath);
-        File.WriteAllText(planPath, File.ReadAllText(planPath).Replace("\"formatVersion\": 1", "\"formatVersion\": 9", StringComparison.Ordinal));
+        File.WriteAllText(planPath, File.ReadAllText(planPath).Replace("\"formatVersion\": 2", "\"formatVersion\": 9", StringComparison.Ordinal));
         await tool.AssertRefusedAsync($"error: {planPath}: $.formatVersion: is 9", "apply", planPath);
     }
 }
