@@ -164,7 +164,7 @@ internal sealed partial class Connection
     /// <summary>Where the client's retry mode comes from, in words.</summary>
     public string RetryModeSource(LexPolicyClient client) =>
         RetryMode is not null ? "--retry-mode"
-        : client.RetryModeSource == "LexPolicyClientOptions.RetryMode" ? "the tool's default (bulk runs pace themselves)"
+        : client.RetryModeSource == "LexPolicyClientOptions.RetryMode" ? "the tool's default: bulk runs pace themselves"
         : client.RetryModeSource;
 
     private static LexPolicyClient Create(ToolEnvironment env, LexPolicyClientOptions options)
