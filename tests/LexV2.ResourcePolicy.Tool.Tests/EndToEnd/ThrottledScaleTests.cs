@@ -90,6 +90,16 @@ public class ThrottledScaleTests(InstalledTool tool, ITestOutputHelper log)
             CultureInfo.InvariantCulture,
             "FIGURES {0}: {1} resources x 3 statements: exit {2}, {3:F1} s wall; proxy accepted {4}, throttled {5}; minimum at {6}/s {7:F1} s; wall/minimum {8:F2}",
             what, resources ?? Resources, run.Code, run.Elapsed.TotalSeconds, proxy.Accepted, proxy.Throttled, Rate, minimum, ratio));
+        if (proxy.Requests.Count > 0)
+        {
+            var first = proxy.Requests.Min(r => r.At);
+            log.WriteLine(string.Format(
+                CultureInfo.InvariantCulture,
+                "  requests from {0:F1} s to {1:F1} s after the proxy's first; throttled at (s): {2}",
+                0.0,
+                (proxy.Requests.Max(r => r.At) - first).TotalSeconds,
+                string.Join(" ", proxy.Requests.Where(r => r.Throttled).Select(r => ((r.At - first).TotalSeconds).ToString("F1", CultureInfo.InvariantCulture)))));
+        }
         return ratio;
     }
 
