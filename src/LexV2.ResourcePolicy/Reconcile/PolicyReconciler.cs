@@ -135,7 +135,7 @@ public sealed class PolicyReconciler
             }, run.Stop).ConfigureAwait(false);
             if (run.Stop.IsCancellationRequested)
             {
-                throw Cancelled(plan, new ResourceApplyResult?[results.Length], progress, run.Stop);
+                throw Cancelled(plan, results, progress, run.Stop); // nothing was written: every resource read is not started
             }
 
             var moved = Enumerable.Range(0, reads.Length).Where(i => reads[i] is { } read && !CanReplan(plan.Resources[i]) && Moved(plan.Resources[i], read)).ToList();

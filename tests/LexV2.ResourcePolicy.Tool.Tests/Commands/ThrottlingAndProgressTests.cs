@@ -49,21 +49,6 @@ public class ThrottlingAndProgressTests
     }
 
     [Fact]
-    public async Task Apply_NotAtATerminal_StreamsEachResourceAsItCompletes_Flushed()
-    {
-        using var tool = new ToolHarness();
-        var output = new FlushCountingWriter(tool.Emulator);
-
-        var run = await tool.RunAsync(["apply", "--file", tool.File_("lex.json", Desired()), "--auto-approve", "--concurrency", "1"], new ToolHarness.Setting { Out = output, Terminal = false });
-
-        Assert.Equal(0, run.Code);
-        Assert.Equal([$"{Bot}: applied", $"{Alias}: applied", $"{Prod}: applied", "Apply: 3 applied"], output.Lines.Select(l => l.Text.Split(" +")[0].Split(',')[0]));
-        // 3 plan reads, then per resource a read and a write: each line is out (and flushed) right after its resource's write.
-        Assert.Equal([5, 7, 9, 9], output.Lines.Select(l => l.RequestsSoFar));
-        Assert.Equal([true, true, true], output.Lines.Take(3).Select(l => l.FlushedBeforeNext));
-    }
-
-    [Fact]
     public async Task Apply_Json_ProgressGoesToStandardError_TheResultDocumentToStandardOutput()
     {
         using var tool = new ToolHarness();
@@ -162,28 +147,6 @@ public class ThrottlingAndProgressTests
             }
 
             return base.SendAsync(request, cancellationToken);
-        }
-    }
-
-    /// <summary>Records each line with the number of requests sent when it was written, and whether it was flushed before the next.</summary>
-    private sealed class FlushCountingWriter(LexPolicyEmulator emulator) : StringWriter
-    {
-        public List<(string Text, int RequestsSoFar, bool FlushedBeforeNext)> Lines { get; } = [];
-
-        public override void WriteLine(string? value) => Lines.Add((value ?? string.Empty, emulator.Requests.Count, false));
-
-        public override Task WriteLineAsync(string? value)
-        {
-            WriteLine(value);
-            return Task.CompletedTask;
-        }
-
-        public override void Flush()
-        {
-            if (Lines.Count > 0)
-            {
-                Lines[^1] = Lines[^1] with { FlushedBeforeNext = true };
-            }
         }
     }
 }

@@ -155,37 +155,28 @@ public sealed class InstalledTool : IAsyncLifetime
         {
             var process = InstalledTool.Start(tool.Program, args, tool.Temp, environment, redirectInput: false, begin: false);
             var running = new RunningTool(process);
-            process.OutputDataReceived += (_, e) =>
-            {
-                if (e.Data is null)
-                {
-                    running._outDone.TrySetResult();
-                    return;
-                }
-
-                lock (running._out)
-                {
-                    running._out.Append(e.Data).Append('\n');
-                    running._outTimes.Add(running._clock.Elapsed);
-                }
-            };
-            process.ErrorDataReceived += (_, e) =>
-            {
-                if (e.Data is null)
-                {
-                    running._errDone.TrySetResult();
-                    return;
-                }
-
-                lock (running._err)
-                {
-                    running._err.Append(e.Data).Append('\n');
-                }
-            };
+            process.OutputDataReceived += (_, e) => running.Receive(e.Data, running._out, running._outDone, running._outTimes);
+            process.ErrorDataReceived += (_, e) => running.Receive(e.Data, running._err, running._errDone, null);
             process.Start();
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
             return running;
+        }
+
+        /// <summary>One line of output (<see langword="null"/>: the stream ended), with its arrival time when <paramref name="times"/> is given.</summary>
+        private void Receive(string? line, System.Text.StringBuilder into, TaskCompletionSource done, List<TimeSpan>? times)
+        {
+            if (line is null)
+            {
+                done.TrySetResult();
+                return;
+            }
+
+            lock (_out)
+            {
+                into.Append(line).Append('\n');
+                times?.Add(_clock.Elapsed);
+            }
         }
 
         /// <summary>Waits until standard output has <paramref name="lines"/> lines.</summary>
@@ -330,27 +321,29 @@ public sealed class InstalledTool : IAsyncLifetime
         return XDocument.Load(stream);
     }
 
-    private async Task Setup(string file, string[] args)
+    private async Task Setup(string file, string[] args) => await RunToEndAsync(file, args, Temp, SetupLog.Add, TimeSpan.FromSeconds(300));
+
+    /// <summary>Runs a program to its end and returns its exit code and output; a non-zero exit is an exception.</summary>
+    internal static async Task<(int Code, string Output)> RunToEndAsync(string file, string[] args, string workingDirectory, Action<string> log, TimeSpan timeout)
     {
-        using var process = Start(file, args, Temp);
+        using var process = Start(file, args, workingDirectory);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(300));
+        using var cancel = new CancellationTokenSource(timeout);
         try
         {
-            await process.WaitForExitAsync(timeout.Token);
+            await process.WaitForExitAsync(cancel.Token);
         }
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{Path.GetFileName(file)} {string.Join(' ', args)} did not finish in 300 s.");
+            throw new TimeoutException($"{Path.GetFileName(file)} {string.Join(' ', args)} did not finish in {timeout.TotalSeconds} s.");
         }
 
         string output = await stdout + await stderr;
-        SetupLog.Add($"$ {Path.GetFileName(file)} {string.Join(' ', args)} -> {process.ExitCode}\n{output}");
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{Path.GetFileName(file)} {string.Join(' ', args)} exited {process.ExitCode}:\n{output}");
-        }
+        log($"$ {Path.GetFileName(file)} {string.Join(' ', args)} -> {process.ExitCode}\n{output}");
+        return process.ExitCode == 0
+            ? (process.ExitCode, output)
+            : throw new InvalidOperationException($"{Path.GetFileName(file)} {string.Join(' ', args)} exited {process.ExitCode}:\n{output}");
     }
 }

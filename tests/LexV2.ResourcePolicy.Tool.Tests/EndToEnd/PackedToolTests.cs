@@ -1,8 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.IO.Compression;
-using System.Reflection;
-using System.Xml.Linq;
 using Amazon.Runtime;
 using LexV2.ResourcePolicy.Testing;
 using Xunit.Abstractions;
@@ -100,7 +97,7 @@ public class PackedToolTests(InstalledTool tool, ITestOutputHelper log)
         try
         {
             string version = "0.0.0-pointer." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
-            await Run(InstalledTool.Dotnet, ["pack", InstalledTool.ToolProject, "-c", InstalledTool.Configuration, "--no-build", "-o", temp, "-p:NativeToolPackages=true", "-p:PackageVersion=" + version, "-p:IncludeSymbols=false"], temp);
+            await InstalledTool.RunToEndAsync(InstalledTool.Dotnet, ["pack", InstalledTool.ToolProject, "-c", InstalledTool.Configuration, "--no-build", "-o", temp, "-p:NativeToolPackages=true", "-p:PackageVersion=" + version, "-p:IncludeSymbols=false"], temp, log.WriteLine, TimeSpan.FromSeconds(300));
             string package = Path.Combine(temp, $"{PackageId}.{version}.nupkg");
 
             var settings = InstalledTool.ToolSettings(package, "tools/any/any/DotnetToolSettings.xml");
@@ -120,31 +117,5 @@ public class PackedToolTests(InstalledTool tool, ITestOutputHelper log)
         {
             Directory.Delete(temp, recursive: true);
         }
-    }
-
-    private async Task<(int Code, string Out)> Run(string file, string[] args, string workingDirectory, bool check = true)
-    {
-        using var process = InstalledTool.Start(file, args, workingDirectory);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{Path.GetFileName(file)} {string.Join(' ', args)} did not finish in 120 s.");
-        }
-
-        string output = await stdout + await stderr;
-        log.WriteLine($"$ {Path.GetFileName(file)} {string.Join(' ', args)} -> {process.ExitCode}\n{output}");
-        if (check && process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{Path.GetFileName(file)} {string.Join(' ', args)} exited {process.ExitCode}:\n{output}");
-        }
-
-        return (process.ExitCode, output);
     }
 }
