@@ -30,6 +30,9 @@ public class ThrottledScaleTests(InstalledTool tool, ITestOutputHelper log)
     /// </summary>
     private static int RandomResources => Environment.GetEnvironmentVariable("LEXPOLICY_E2E_RESOURCES") is null ? 10 : Resources;
 
+    /// <summary>Extra arguments for every run (e.g. <c>--retry-mode standard --max-attempts 10</c>), to compare settings by hand.</summary>
+    private static string[] Extra => Environment.GetEnvironmentVariable("LEXPOLICY_E2E_ARGS")?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
+
     private static double MaxRatio => double.TryParse(Environment.GetEnvironmentVariable("LEXPOLICY_E2E_MAX_RATIO"), CultureInfo.InvariantCulture, out double r) ? r : 3.0;
 
     [Fact]
@@ -42,7 +45,7 @@ public class ThrottledScaleTests(InstalledTool tool, ITestOutputHelper log)
 
         await Task.Delay(TimeSpan.FromSeconds(1.5)); // let the bucket fill: each run starts with one second's burst
         proxy.ClearLog();
-        var apply = await tool.RunAsync(log, ["apply", "--file", desired, "--auto-approve", "--endpoint-url", endpoint]);
+        var apply = await tool.RunAsync(log, ["apply", "--file", desired, "--auto-approve", "--endpoint-url", endpoint, .. Extra]);
         var applied = Figures("apply", apply, proxy);
         Assert.True(apply.Code == 0, apply.ToString());
         Assert.Contains($"Apply: {Resources} applied, 0 unchanged, 0 refused, 0 skipped, 0 failed", apply.Out, StringComparison.Ordinal);
@@ -50,7 +53,7 @@ public class ThrottledScaleTests(InstalledTool tool, ITestOutputHelper log)
 
         await Task.Delay(TimeSpan.FromSeconds(1.5));
         proxy.ClearLog();
-        var plan = await tool.RunAsync(log, ["plan", "--file", desired, "--detailed-exitcode", "--output", "json", "--endpoint-url", endpoint]);
+        var plan = await tool.RunAsync(log, ["plan", "--file", desired, "--detailed-exitcode", "--output", "json", "--endpoint-url", endpoint, .. Extra]);
         var planned = Figures("plan", plan, proxy);
         Assert.True(plan.Code == 0, plan.ToString()); // nothing left to change, and no resource failed to read
         using (var json = JsonDocument.Parse(plan.Out))
@@ -69,13 +72,13 @@ public class ThrottledScaleTests(InstalledTool tool, ITestOutputHelper log)
         string desired = tool.File_("scale-random.json", Desired("RAND", RandomResources));
         string endpoint = proxy.Endpoint.ToString();
 
-        var apply = await tool.RunAsync(log, ["apply", "--file", desired, "--auto-approve", "--endpoint-url", endpoint], timeout: TimeSpan.FromMinutes(20));
+        var apply = await tool.RunAsync(log, ["apply", "--file", desired, "--auto-approve", "--endpoint-url", endpoint, .. Extra], timeout: TimeSpan.FromMinutes(20));
         Figures("apply", apply, proxy, RandomResources);
         Assert.True(apply.Code == 0, apply.ToString());
         Assert.Contains($"Apply: {RandomResources} applied, 0 unchanged, 0 refused, 0 skipped, 0 failed", apply.Out, StringComparison.Ordinal);
 
         proxy.ClearLog();
-        var plan = await tool.RunAsync(log, ["plan", "--file", desired, "--detailed-exitcode", "--endpoint-url", endpoint], timeout: TimeSpan.FromMinutes(20));
+        var plan = await tool.RunAsync(log, ["plan", "--file", desired, "--detailed-exitcode", "--endpoint-url", endpoint, .. Extra], timeout: TimeSpan.FromMinutes(20));
         Figures("plan", plan, proxy, RandomResources);
         Assert.True(plan.Code == 0, plan.ToString());
         Assert.Contains($"Plan: 0 to add, 0 to replace, 0 to remove, {3 * RandomResources} unchanged ({RandomResources} resources)", plan.Out, StringComparison.Ordinal);
