@@ -14,8 +14,25 @@ internal static class LexPolicyCli
         // that takes, instead of being cut off after System.CommandLine's 2 s.
         var config = new InvocationConfiguration { Output = env.Out, Error = env.Error, ProcessTerminationTimeout = null };
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(env.Stopping, env.Interrupt.Token);
-        return await root.Parse(args).InvokeAsync(config, stopping.Token);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // One line per error on standard error, saying where the usage is, instead of the help text on standard output.
+            string help = "lexpolicy " + string.Join(' ', Path(parse.CommandResult).Skip(1).Append("--help"));
+            foreach (var error in parse.Errors)
+            {
+                await env.Error.WriteLineAsync($"error: {error.Message} See '{help}'.");
+            }
+
+            return ExitCodes.Error;
+        }
+
+        return await parse.InvokeAsync(config, stopping.Token);
     }
+
+    /// <summary>The names of the command and its parents, root first.</summary>
+    private static IEnumerable<string> Path(System.CommandLine.Parsing.CommandResult result) =>
+        result.Parent is System.CommandLine.Parsing.CommandResult parent ? Path(parent).Append(result.Command.Name) : [result.Command.Name];
 
     public static RootCommand Build(ToolEnvironment env)
     {

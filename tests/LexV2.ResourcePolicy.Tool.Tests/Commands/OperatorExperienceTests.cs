@@ -71,6 +71,10 @@ public class OperatorExperienceTests
         err = await tool.AssertRefusedAsync("error: --region 'us-east-1x' is not an AWS region name; give one such as us-east-1 or eu-west-2", "show", Alias, "--region", "us-east-1x");
         Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         await tool.AssertRefusedAsync("error: --region 'us-east-1x' is not an AWS region name", "doctor", "--region", "us-east-1x");
+
+        // A usage error too: one line that says where the usage is, not the help text.
+        var usage = await tool.RunAsync("grant", "connect", Alias);
+        Assert.Equal((1, string.Empty, "error: Option '--instance-arn' is required. See 'lexpolicy grant connect --help'.\n"), usage);
     }
 
     [Fact]
