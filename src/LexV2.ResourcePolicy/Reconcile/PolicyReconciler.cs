@@ -135,7 +135,7 @@ public sealed class PolicyReconciler
             }, run.Stop).ConfigureAwait(false);
             if (run.Stop.IsCancellationRequested)
             {
-                throw Cancelled(plan, results, progress, run.Stop); // nothing was written: every resource read is not started
+                throw Cancelled(plan, results, new bool[results.Length], progress, run.Stop); // nothing was written
             }
 
             var moved = Enumerable.Range(0, reads.Length).Where(i => reads[i] is { } read && !CanReplan(plan.Resources[i]) && Moved(plan.Resources[i], read)).ToList();
@@ -155,17 +155,19 @@ public sealed class PolicyReconciler
             }
         }
 
+        var reported = new bool[results.Length];
         await ForEachAsync(results.Length, async i =>
         {
             results[i] ??= await ApplyResourceAsync(plan.Resources[i], reads[i], run).ConfigureAwait(false);
             if (results[i] is { } done)
             {
+                reported[i] = true;
                 progress?.Report(done);
             }
         }, run.Stop).ConfigureAwait(false);
-        if (results.Any(r => r is null))
+        if (reported.Any(r => !r))
         {
-            throw Cancelled(plan, results, progress, run.Stop);
+            throw Cancelled(plan, results, reported, progress, run.Stop);
         }
 
         return new ReconcileResult(results!);
@@ -438,15 +440,18 @@ public sealed class PolicyReconciler
     private static bool IsCancellation(Exception e, CancellationToken stop, CancellationToken abort = default) =>
         e is OperationCanceledException && (stop.IsCancellationRequested || abort.IsCancellationRequested);
 
-    /// <summary>The result of a cancelled run: the resources not started are listed (and reported) as such.</summary>
-    private static ReconcileCancelledException Cancelled(ReconcilePlan plan, ResourceApplyResult?[] results, IProgress<ResourceApplyResult>? progress, CancellationToken stop)
+    /// <summary>
+    /// The result of a cancelled run: the resources not started are listed as such, and every result not yet reported (those
+    /// and any failure found before the run stopped) is reported now.
+    /// </summary>
+    private static ReconcileCancelledException Cancelled(ReconcilePlan plan, ResourceApplyResult?[] results, bool[] reported, IProgress<ResourceApplyResult>? progress, CancellationToken stop)
     {
         for (int i = 0; i < results.Length; i++)
         {
-            if (results[i] is null)
+            var r = plan.Resources[i];
+            results[i] ??= new() { ResourceArn = r.ResourceArn, Outcome = ApplyOutcome.NotStarted, Plan = r, Message = "not started: the apply was cancelled before its write began; nothing was written" };
+            if (!reported[i])
             {
-                var r = plan.Resources[i];
-                results[i] = new() { ResourceArn = r.ResourceArn, Outcome = ApplyOutcome.NotStarted, Plan = r, Message = "not started: the apply was cancelled before its write began; nothing was written" };
                 progress?.Report(results[i]!);
             }
         }

@@ -11,8 +11,9 @@ namespace LexV2.ResourcePolicy.Tool.Tests.EndToEnd;
 /// requests at random. Every resource must be planned and applied (0 failures), and behind the rate limit the wall time must
 /// stay near the minimum the rate allows: the requests the proxy accepted ÷ 20/s.
 /// <para>
-/// CI runs it with <c>LEXPOLICY_E2E_RESOURCES</c> resources (default 40) × 3 statements and a loose time bound, since the
-/// machine is shared. The full measurement (300 × 3, the bound the issue sets) is the README's command:
+/// CI runs it with <c>LEXPOLICY_E2E_RESOURCES</c> resources (default 40) × 3 statements and 20 s more on the bound (the
+/// tool's start on a shared machine would dominate a run of a few seconds). The full measurement (300 × 3, the bound the
+/// issue sets) is the README's command:
 /// <c>LEXPOLICY_E2E_RESOURCES=300 LEXPOLICY_E2E_MAX_RATIO=1.3 dotnet test tests/LexV2.ResourcePolicy.Tool.Tests -f net10.0 --filter "FullyQualifiedName~ThrottledScale" --logger "console;verbosity=detailed"</c>.
 /// </para>
 /// </summary>
@@ -26,14 +27,21 @@ public class ThrottledScaleTests(InstalledTool tool, ITestOutputHelper log)
 
     /// <summary>
     /// Random throttles are not a rate adaptive mode can find: each one lowers the client's send rate, which settles near
-    /// 1.5 attempts/s, so CI runs this part with fewer resources (the full run is in the README).
+    /// 1.8 attempts/s, so CI runs this part with fewer resources (the full run is in the README).
     /// </summary>
     private static int RandomResources => Environment.GetEnvironmentVariable("LEXPOLICY_E2E_RESOURCES") is null ? 10 : Resources;
 
     /// <summary>Extra arguments for every run (e.g. <c>--retry-mode standard --max-attempts 10</c>), to compare settings by hand.</summary>
     private static string[] Extra => Environment.GetEnvironmentVariable("LEXPOLICY_E2E_ARGS")?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
 
-    private static double MaxRatio => double.TryParse(Environment.GetEnvironmentVariable("LEXPOLICY_E2E_MAX_RATIO"), CultureInfo.InvariantCulture, out double r) ? r : 3.0;
+    /// <summary>The bound on wall time ÷ minimum: 1.3, the issue's target.</summary>
+    private static double MaxRatio => double.TryParse(Environment.GetEnvironmentVariable("LEXPOLICY_E2E_MAX_RATIO"), CultureInfo.InvariantCulture, out double r) ? r : 1.3;
+
+    /// <summary>
+    /// Seconds allowed on top of the bound: in CI (no LEXPOLICY_E2E_MAX_RATIO), 20, for the tool's start and the first second's
+    /// burst on a loaded machine, which would dominate the few seconds a CI-sized run takes; none for the measurement.
+    /// </summary>
+    private static double Allowance => Environment.GetEnvironmentVariable("LEXPOLICY_E2E_MAX_RATIO") is null ? 20 : 0;
 
     [Fact]
     public async Task PlanAndApply_Behind20RequestsPerSecond_DefaultSettings_NoFailure_NearTheRatesMinimum()
@@ -61,7 +69,11 @@ public class ThrottledScaleTests(InstalledTool tool, ITestOutputHelper log)
             Assert.Equal(Resources, json.RootElement.GetProperty("resources").GetArrayLength());
         }
 
-        Assert.True(applied <= MaxRatio && planned <= MaxRatio, $"wall time / minimum: apply {applied:F2}, plan {planned:F2} (bound {MaxRatio})");
+        foreach (var (what, run, accepted) in new[] { ("apply", apply, 3 * Resources), ("plan", plan, Resources) })
+        {
+            double bound = (MaxRatio * accepted / Rate) + Allowance;
+            Assert.True(run.Elapsed.TotalSeconds <= bound, $"{what}: {run.Elapsed.TotalSeconds:F1} s, over {bound:F1} s ({MaxRatio} × the minimum + {Allowance} s); wall/minimum: apply {applied:F2}, plan {planned:F2}");
+        }
     }
 
     [Fact]
