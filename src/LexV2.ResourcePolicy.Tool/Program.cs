@@ -1,3 +1,4 @@
 using LexV2.ResourcePolicy.Tool;
 
-return await LexPolicyCli.RunAsync(args, ToolEnvironment.FromConsole());
+using var interrupt = ToolInterrupt.FromProcessSignals();
+return await LexPolicyCli.RunAsync(args, ToolEnvironment.FromConsole(interrupt));

@@ -33,12 +33,20 @@ internal sealed class ToolEnvironment
     /// <summary>Stops <c>serve</c> (besides SIGINT/SIGTERM); tests use it.</summary>
     public CancellationToken Stopping { get; init; }
 
-    public static ToolEnvironment FromConsole() => new()
+    /// <summary>SIGINT/SIGTERM (tests raise it with <see cref="ToolInterrupt.Request"/>).</summary>
+    public ToolInterrupt Interrupt { get; init; } = new();
+
+    /// <summary>The tool's version, as recorded in saved plans.</summary>
+    public static string Version { get; } =
+        System.Reflection.CustomAttributeExtensions.GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>(typeof(ToolEnvironment).Assembly)?.InformationalVersion ?? "0.0.0";
+
+    public static ToolEnvironment FromConsole(ToolInterrupt interrupt) => new()
     {
         Out = Console.Out,
         Error = Console.Error,
         In = Console.In,
         IsInteractive = !Console.IsInputRedirected,
         IsTerminalOutput = !Console.IsOutputRedirected,
+        Interrupt = interrupt,
     };
 }

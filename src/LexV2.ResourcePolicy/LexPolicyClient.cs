@@ -121,6 +121,23 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
     /// </summary>
     public string EndpointSource => _runtime.Settings.EndpointSource;
 
+    /// <summary>
+    /// Where the client's region came from: <c>LexPolicyClientOptions.Region</c>, <c>AWS_REGION</c>, <c>AWS_DEFAULT_REGION</c>, the
+    /// profile's <c>region</c> (with the profile and file named), or <c>none</c> (then <see cref="SigningRegion"/> comes from the
+    /// endpoint's host name, or is <c>us-east-1</c>). For diagnostics; never a secret.
+    /// </summary>
+    public string RegionSource => _runtime.Settings.RegionSource;
+
+    /// <summary>The retry mode the client uses (see <see cref="LexPolicyClientOptions.RetryMode"/>).</summary>
+    public LexRetryMode RetryMode => _runtime.Settings.RetryMode;
+
+    /// <summary>
+    /// Where <see cref="RetryMode"/> came from: <c>LexPolicyClientOptions.RetryMode</c>, <c>AWS_RETRY_MODE</c>, the profile's
+    /// <c>retry_mode</c> (with the profile and file named), or <c>default</c>. For diagnostics, and for tools that pick their
+    /// own default when the user chose none.
+    /// </summary>
+    public string RetryModeSource => _runtime.Settings.RetryModeSource;
+
     /// <inheritdoc/>
     public Task<CreateResourcePolicyStatementResponse> CreateResourcePolicyStatementAsync(CreateResourcePolicyStatementRequest request, CancellationToken cancellationToken = default) =>
         InvokeAsync(request, _runtime.Options.RejectLintFindings ? ValidateAndLintStatement : ValidateStatement, static (b, r) => b.CreateResourcePolicyStatement(r), LexJsonContext.Default.CreateResourcePolicyStatementResponse, cancellationToken);
@@ -254,7 +271,7 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
             {
                 int attempts = Attempts(request);
                 throw new LexPolicyException(
-                    $"{operation} could not get an answer from {_runtime.Endpoint.Host} after {attempts} attempt(s): {e.Message}",
+                    $"{operation} could not get an answer from {_runtime.Endpoint.Host} after {attempts} attempt(s): {e.Message}" + (request.RetryBudgetExhausted ? ErrorMapper.RetryBudgetHint : string.Empty),
                     default, "RequestFailed", null, e) { Attempts = attempts };
             }
 
@@ -268,7 +285,7 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
                     // An answer the caller said it handles itself (Ensure/Remove meeting 404/409/412) is not worth a warning, nor an error in metrics and spans.
                     handled = HandledAnswers.Contains((int)response.StatusCode);
                     Log.RequestFailed(_runtime.Logger, handled ? LogLevel.Debug : LogLevel.Warning, operation, (int)response.StatusCode, error.Code, attempts, error.RequestId);
-                    throw ErrorMapper.Map(operation, error, attempts, request.ResourceArn);
+                    throw ErrorMapper.Map(operation, error, attempts, request.ResourceArn, request.RetryBudgetExhausted);
                 }
 
                 T? result;

@@ -18,18 +18,22 @@ internal static class DoctorCommand
         Invocation.SetAction(command, globals, env, async (run, ct) =>
         {
             var connection = run.Connection();
+            string? target = run.Get(arn) is { } given ? LexResourceArn.Parse(given).ToString() : null;
             var rows = new List<(string Name, string Value)>();
             bool ok = true;
+            RegionalClients? clients = null;
             LexPolicyClient? client = null;
             try
             {
                 try
                 {
-                    client = connection.CreateClient(run.Env);
-                    rows.Add(("region", $"{client.SigningRegion} (from {(connection.EndpointUrl is not null && connection.Region is null ? "the default: an --endpoint-url without a region" : connection.RegionSource)})"));
+                    // With an ARN, the client is the one every command uses for it: its own region's.
+                    client = target is null ? connection.CreateClient(run.Env) : (clients = run.CreateClients(target)).For(target);
+                    rows.Add(("region", $"{client.SigningRegion} (from {RegionSource(connection, client, target)})"));
                     rows.Add(("endpoint", client.Endpoint.ToString()));
                     rows.Add(("endpoint source", connection.EndpointUrl is not null ? "--endpoint-url" : client.EndpointSource));
                     rows.Add(("signing region", client.SigningRegion));
+                    rows.Add(("retry mode", $"{client.RetryMode.ToString().ToLowerInvariant()} (from {connection.RetryModeSource(client)})"));
                 }
                 catch (ToolException e)
                 {
@@ -41,17 +45,21 @@ internal static class DoctorCommand
                 ok &= credentialsOk;
                 rows.Add(("credentials", source));
                 rows.Add(("access key id", accessKey));
-                if (run.Get(arn) is { } target && client is not null && credentialsOk)
+                if (target is not null && client is not null && credentialsOk)
                 {
-                    string resource = LexResourceArn.Parse(target);
-                    var (authorized, detail) = await CheckAsync(client, resource, ct);
+                    var (authorized, detail) = await CheckAsync(client, target, ct);
                     ok &= authorized;
-                    rows.Add(("DescribeResourcePolicy", $"{resource}: {detail}"));
+                    rows.Add(("DescribeResourcePolicy", $"{target}: {detail}"));
                 }
             }
             finally
             {
-                client?.Dispose();
+                if (clients is null)
+                {
+                    client?.Dispose();
+                }
+
+                clients?.Dispose();
             }
 
             if (run.Json)
@@ -81,6 +89,14 @@ internal static class DoctorCommand
         });
         return command;
     }
+
+    /// <summary>Where the region the client signs for came from, in words: the setting that gave it, not a guess.</summary>
+    private static string RegionSource(Connection connection, LexPolicyClient client, string? arn) =>
+        arn is not null ? "the ARN: a resource's policy lives in its own region"
+        : connection.Region is not null ? connection.RegionSource
+        : client.EndpointSource != Connection.RegionalEndpointSource && client.Endpoint.Host.Contains("." + client.SigningRegion + ".", StringComparison.Ordinal) ? "the endpoint's host name"
+        : client.RegionSource == "none" ? "the default: no region is configured"
+        : client.RegionSource;
 
     /// <summary>A row name as a camelCase JSON member: "signing region" becomes <c>signingRegion</c>.</summary>
     private static string JsonName(string name)

@@ -44,7 +44,7 @@ internal static class GrantCommands
         {
             string resource = LexResourceArn.Parse(run.Get(arn));
             string statementId = run.Get(sid);
-            using var client = run.CreateClient();
+            using var client = run.CreateClients(resource);
             if (run.Get(dryRun))
             {
                 var (document, revision, _) = await ShowCommand.ReadAsync(client, resource, ct);
@@ -111,7 +111,7 @@ internal static class GrantCommands
                 return ExitCodes.Success;
             }
 
-            using var client = run.CreateClient();
+            using var client = run.CreateClients(statement.ResourceArn);
             var result = await client.EnsureStatementAsync(statement, ct);
             await WriteChangeAsync(run, statement.ResourceArn, statement.StatementId, result);
             return ExitCodes.Success;

@@ -25,12 +25,12 @@ internal static class LintCommand
             List<(string Path, string Kind, string Message)> findings;
             if (path is not null)
             {
-                findings = LintFile(path, Invocation.ReadFile(path), run.Get(resource));
+                findings = LintFile(Invocation.Shown(path), run.ReadFile(path), run.Get(resource));
             }
             else
             {
                 var target = LexResourceArn.Parse(run.Get(arn)!);
-                using var client = run.CreateClient();
+                using var client = run.CreateClients(target);
                 var (document, _, _) = await ShowCommand.ReadAsync(client, target, ct);
                 findings = document is null ? [] : [.. PolicyLinter.Lint(document, target).Select(f => (f.MemberPath, f.Kind.ToString(), f.Message))];
             }

@@ -13,7 +13,7 @@ internal static class ShowCommand
         Invocation.SetAction(command, globals, env, async (run, ct) =>
         {
             string resource = LexResourceArn.Parse(run.Get(arn));
-            using var client = run.CreateClient();
+            using var client = run.CreateClients(resource);
             var (document, revision, json) = await ReadAsync(client, resource, ct);
             if (run.Json)
             {

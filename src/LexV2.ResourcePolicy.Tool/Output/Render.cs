@@ -31,26 +31,42 @@ internal static class Render
         $"{s.Effect} {Principals(s).Replace('\n', ',')} {Actions(s).Replace('\n', ',')}" +
         (s.Condition is { Count: > 0 } ? " if " + Conditions(s).Replace("\n", "; ", StringComparison.Ordinal) : string.Empty);
 
-    public static void Plan(TextWriter w, ReconcilePlan plan)
+    /// <summary>
+    /// The plan as text: per resource a header with its revision, then one line per added (<c>+</c>) or removed (<c>-</c>)
+    /// statement, and for a replaced one (<c>~</c>) one line per member that changes, before and after (as Terraform shows an
+    /// update). A resource that could not be read says so here; its error goes to standard error.
+    /// </summary>
+    public static void Plan(TextWriter w, ReconcilePlan plan, Palette palette)
     {
         foreach (var r in plan.Resources)
         {
-            string header = r.ResourceArn + (r.Error is not null ? string.Empty : $"  (revision {r.RevisionId ?? "none: no policy"}{(r.Prune ? ", prune" : string.Empty)})");
-            w.WriteLine(header);
             if (r.Error is not null)
             {
-                w.WriteLine("  error: " + r.Error.Message);
+                w.WriteLine($"{r.ResourceArn}  (not planned: it could not be read; see the error)");
                 continue;
             }
 
+            w.WriteLine($"{r.ResourceArn}  (revision {r.RevisionId ?? "none: no policy"}{(r.Prune ? ", prune" : string.Empty)})");
             foreach (var c in r.Changes)
             {
-                w.WriteLine(c.Change switch
+                switch (c.Change)
                 {
-                    PlannedChange.Add => $"  + {c.StatementId}: {OneLine(c.Desired!)}",
-                    PlannedChange.Replace => $"  ~ {c.StatementId}: {OneLine(c.Desired!)}  (differs in {string.Join(", ", c.Differences)}; was {OneLine(c.Current!)})",
-                    _ => $"  - {c.StatementId ?? "(statement without Sid)"}: {OneLine(c.Current!)}",
-                });
+                    case PlannedChange.Add:
+                        w.WriteLine(palette.Add($"  + {c.StatementId}: {OneLine(c.Desired!)}"));
+                        break;
+                    case PlannedChange.Replace:
+                        w.WriteLine(palette.Change($"  ~ {c.StatementId}"));
+                        foreach (var (sign, text) in MemberChanges(c.Current!, c.Desired!, c.Differences))
+                        {
+                            string line = $"      {sign} {text}";
+                            w.WriteLine(sign == '+' ? palette.Add(line) : sign == '-' ? palette.Remove(line) : palette.Change(line));
+                        }
+
+                        break;
+                    default:
+                        w.WriteLine(palette.Remove($"  - {c.StatementId ?? "(statement without Sid)"}: {OneLine(c.Current!)}"));
+                        break;
+                }
             }
 
             w.WriteLine(r.HasChanges
@@ -60,6 +76,66 @@ internal static class Render
 
         w.WriteLine("Plan: " + plan);
     }
+
+    /// <summary>
+    /// What a replacement changes, member by member: <c>~ action: before → after</c>; conditions key by key, with <c>+</c> for a
+    /// key only the new statement has and <c>-</c> for one only the old has.
+    /// </summary>
+    internal static IEnumerable<(char Sign, string Text)> MemberChanges(PolicyStatement current, CreateResourcePolicyStatementRequest desired, IReadOnlyList<string> differences)
+    {
+        foreach (string member in differences)
+        {
+            switch (member)
+            {
+                case "effect":
+                    yield return ('~', $"effect: {current.Effect} → {desired.Effect}");
+                    break;
+                case "principal":
+                    yield return ('~', $"principal: {Flat(Principals(current))} → {Flat(Principals(desired))}");
+                    break;
+                case "action":
+                    yield return ('~', $"action: {Flat(Actions(current))} → {Flat(Actions(desired))}");
+                    break;
+                case "condition":
+                    var before = ConditionValues(current.Condition?.SelectMany(op => op.Value.Select(k => ($"{op.Key} {k.Key}", string.Join(", ", k.Value)))));
+                    var after = ConditionValues(desired.Condition?.SelectMany(op => op.Value.Select(k => ($"{op.Key} {k.Key}", k.Value))));
+                    foreach (string key in before.Keys.Union(after.Keys).Order(StringComparer.Ordinal))
+                    {
+                        bool had = before.TryGetValue(key, out string? old);
+                        bool has = after.TryGetValue(key, out string? value);
+                        if (had && has && old != value)
+                        {
+                            yield return ('~', $"condition {key}: {old} → {value}");
+                        }
+                        else if (!had)
+                        {
+                            yield return ('+', $"condition {key}: {value}");
+                        }
+                        else if (!has)
+                        {
+                            yield return ('-', $"condition {key}: {old}");
+                        }
+                    }
+
+                    break;
+                case "resource":
+                    yield return ('~', $"resource: {Flat(Join(Values(current.Resource), Values(current.NotResource).Select(r => "NOT " + r)))} → {desired.ResourceArn}");
+                    break;
+                default:
+                    yield return ('~', "other members differ (NotPrincipal, NotAction, NotResource or members the desired state does not have)");
+                    break;
+            }
+        }
+    }
+
+    private static Dictionary<string, string> ConditionValues(IEnumerable<(string Key, string Value)>? pairs) =>
+        (pairs ?? []).GroupBy(p => p.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => string.Join(", ", g.Select(p => p.Value)), StringComparer.Ordinal);
+
+    private static string Flat(string lines) => lines.Length == 0 ? "(none)" : lines.Replace("\n", ", ", StringComparison.Ordinal);
+
+    /// <summary>A URL as it may be shown: without any user name or password it carries.</summary>
+    public static string Url(Uri url) =>
+        url.IsAbsoluteUri && !string.IsNullOrEmpty(url.UserInfo) ? new UriBuilder(url) { UserName = string.Empty, Password = string.Empty }.Uri.ToString() : url.ToString();
 
     /// <summary>An access key id with all but its first four (and, for a full-length id, last four) characters hidden.</summary>
     public static string Mask(string accessKeyId) => accessKeyId.Length switch

@@ -29,6 +29,9 @@ internal sealed class LexRequestMessage(HttpMethod method, Uri uri, string opera
     /// <summary>The final error answer as the retry handler already parsed it, so the client does not parse it again.</summary>
     public Errors.ErrorResponse? Error { get; set; }
 
+    /// <summary>Whether a retry was refused because the client's retry budget was empty (set by the retry handler).</summary>
+    public bool RetryBudgetExhausted { get; set; }
+
     /// <summary>The success body as the retry handler already read it (within the attempt's timeout); the client disposes it.</summary>
     public PooledBody? SuccessBody { get; set; }
 

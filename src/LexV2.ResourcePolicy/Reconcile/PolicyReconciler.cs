@@ -20,15 +20,26 @@ namespace LexV2.ResourcePolicy.Reconcile;
 /// <see cref="ReconcileOptions.MaxReplans"/> times); a plan read from a file cannot be, and then nothing of the whole plan is
 /// applied: every resource is checked first, the moved ones are <see cref="ApplyOutcome.Refused"/> and the others
 /// <see cref="ApplyOutcome.Skipped"/>. A revision that moves between that read and the write fails the write (412), which is
-/// handled the same way.
+/// handled the same way. Two applies running at once are therefore safe: each write names the revision it replaces, and the
+/// other run's writes show up as moved revisions.
 /// </para>
 /// <para>
-/// <b>Many resources.</b> Resources are read and written concurrently, at most <see cref="ReconcileOptions.MaxConcurrency"/>
-/// at a time; one resource's failure does not stop the others, and the result says what happened to each.
+/// <b>Many resources, and throttling.</b> Resources are read and written concurrently, at most
+/// <see cref="ReconcileOptions.MaxConcurrency"/> at a time; one resource's failure does not stop the others, and the result
+/// says what happened to each. A call that is still throttled after the client's own retries halves the number of calls in
+/// flight (it grows back as calls succeed) and is retried after a wait (<see cref="ReconcileOptions.MaxThrottleRetries"/>).
+/// </para>
+/// <para>
+/// <b>Cancellation.</b> A cancelled <see cref="ApplyAsync"/> starts no new write, lets the writes in flight finish (up to
+/// <see cref="ReconcileOptions.CancellationGracePeriod"/>) and throws <see cref="ReconcileCancelledException"/>, whose result
+/// lists every resource: written, unchanged, failed or <see cref="ApplyOutcome.NotStarted"/>.
 /// </para>
 /// </remarks>
 public sealed class PolicyReconciler
 {
+    private static readonly TimeSpan ThrottleBaseDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan ThrottleMaxDelay = TimeSpan.FromSeconds(20);
+
     private readonly ILexPolicyClient _client;
     private readonly ReconcileOptions _options;
 
@@ -44,10 +55,16 @@ public sealed class PolicyReconciler
         ArgumentOutOfRangeException.ThrowIfGreaterThan(_options.MaxConcurrency, 64, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxReplans, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(_options.MaxReplans, 20, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxThrottleRetries, 0, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(_options.MaxThrottleRetries, 20, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.CancellationGracePeriod, TimeSpan.Zero, nameof(options));
         ArgumentNullException.ThrowIfNull(_options.TimeProvider, nameof(options));
     }
 
-    /// <summary>Reads every resource's policy and computes the changes that make it the desired one. Writes nothing.</summary>
+    /// <summary>
+    /// Reads every resource's policy and computes the changes that make it the desired one. Writes nothing. The plan carries the
+    /// linter's findings on the desired state as <see cref="ReconcilePlan.Warnings"/>.
+    /// </summary>
     /// <param name="desired">The desired state; it is validated first (see <see cref="DesiredState.Validate"/>).</param>
     /// <param name="cancellationToken">Cancels the reads.</param>
     /// <returns>The plan; a resource that could not be read has <see cref="ResourcePlan.Error"/> set.</returns>
@@ -55,35 +72,41 @@ public sealed class PolicyReconciler
     public async Task<ReconcilePlan> PlanAsync(DesiredState desired, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(desired);
-        if (desired.Validate() is { Count: > 0 } problems)
+        var checks = desired.Validate(lint: true);
+        if (checks.Where(p => !p.IsLintFinding).ToList() is { Count: > 0 } problems)
         {
             throw new DesiredStateException(null, problems);
         }
 
+        var gate = new ThrottleGate(_options.MaxConcurrency);
         var plans = new ResourcePlan[desired.Resources.Count];
-        await ForEachAsync(plans.Length, async (i, ct) =>
+        await ForEachAsync(plans.Length, async i =>
         {
             var resource = desired.Resources[i];
             try
             {
-                plans[i] = Compute(resource, await ReadAsync(resource.ResourceArn, ct).ConfigureAwait(false));
+                plans[i] = Compute(resource, await ReadAsync(gate, resource.ResourceArn, cancellationToken, cancellationToken).ConfigureAwait(false));
             }
-            catch (Exception e) when (IsResourceFailure(e, ct))
+            catch (Exception e) when (!IsCancellation(e, cancellationToken))
             {
                 plans[i] = new ResourcePlan { ResourceArn = resource.ResourceArn, Prune = resource.Prune, Desired = resource, Error = e };
             }
         }, cancellationToken).ConfigureAwait(false);
-        return new ReconcilePlan(plans, _options.TimeProvider.GetUtcNow());
+        cancellationToken.ThrowIfCancellationRequested();
+        return new ReconcilePlan(plans, _options.TimeProvider.GetUtcNow()) { Warnings = [.. checks.Where(p => p.IsLintFinding)] };
     }
 
     /// <summary>
     /// Applies a plan, one atomic write per changed resource with <c>ExpectedRevisionId</c>; see the class remarks for moved
-    /// revisions. Never throws for one resource's failure: the result says what happened to each.
+    /// revisions, throttling and cancellation. Never throws for one resource's failure: the result says what happened to each.
     /// </summary>
     /// <param name="plan">The plan, from <see cref="PlanAsync"/> or <see cref="ReconcilePlan.Parse"/>.</param>
     /// <param name="progress">Told each resource's result as it completes (from a worker thread); optional.</param>
-    /// <param name="cancellationToken">Cancels the remaining work.</param>
+    /// <param name="cancellationToken">Stops the run: no write starts after it, the writes in flight may finish.</param>
     /// <returns>The per-resource results, in the plan's order.</returns>
+    /// <exception cref="ReconcileCancelledException">
+    /// <paramref name="cancellationToken"/> was cancelled before every resource was done; its result says what was written.
+    /// </exception>
     public async Task<ReconcileResult> ApplyAsync(ReconcilePlan plan, IProgress<ResourceApplyResult>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(plan);
@@ -92,23 +115,28 @@ public sealed class PolicyReconciler
             throw new ArgumentException($"The plan holds {twice.Key} more than once; each resource is planned and applied once.", nameof(plan));
         }
 
+        using var run = new ApplyRun(_options, cancellationToken);
         var results = new ResourceApplyResult?[plan.Resources.Count];
         var reads = new CurrentPolicy?[plan.Resources.Count];
         if (plan.Resources.Any(r => r.Error is null && !CanReplan(r)))
         {
             // A plan that cannot be re-planned is applied only if no resource moved: check them all before writing any.
-            await ForEachAsync(reads.Length, async (i, ct) =>
+            await ForEachAsync(reads.Length, async i =>
             {
                 var r = plan.Resources[i];
                 try
                 {
-                    reads[i] = r.Error is null ? await ReadAsync(r.ResourceArn, ct).ConfigureAwait(false) : null;
+                    reads[i] = r.Error is null ? await ReadAsync(run.Gate, r.ResourceArn, run.Stop, run.Stop).ConfigureAwait(false) : null;
                 }
-                catch (Exception e) when (IsResourceFailure(e, ct))
+                catch (Exception e) when (!IsCancellation(e, run.Stop))
                 {
                     results[i] = Failed(r, e, 0);
                 }
-            }, cancellationToken).ConfigureAwait(false);
+            }, run.Stop).ConfigureAwait(false);
+            if (run.Stop.IsCancellationRequested)
+            {
+                throw Cancelled(plan, results, new bool[results.Length], progress, run.Stop); // nothing was written
+            }
 
             var moved = Enumerable.Range(0, reads.Length).Where(i => reads[i] is { } read && !CanReplan(plan.Resources[i]) && Moved(plan.Resources[i], read)).ToList();
             if (moved.Count > 0)
@@ -127,20 +155,31 @@ public sealed class PolicyReconciler
             }
         }
 
-        await ForEachAsync(results.Length, async (i, ct) =>
+        var reported = new bool[results.Length];
+        await ForEachAsync(results.Length, async i =>
         {
-            results[i] ??= await ApplyResourceAsync(plan.Resources[i], reads[i], ct).ConfigureAwait(false);
-            progress?.Report(results[i]!);
-        }, cancellationToken).ConfigureAwait(false);
+            results[i] ??= await ApplyResourceAsync(plan.Resources[i], reads[i], run).ConfigureAwait(false);
+            if (results[i] is { } done)
+            {
+                reported[i] = true;
+                progress?.Report(done);
+            }
+        }, run.Stop).ConfigureAwait(false);
+        if (reported.Any(r => !r))
+        {
+            throw Cancelled(plan, results, reported, progress, run.Stop);
+        }
+
         return new ReconcileResult(results!);
     }
 
     /// <summary>Plans and applies in one go (re-planning any resource whose revision moves in between).</summary>
     /// <param name="desired">The desired state.</param>
     /// <param name="progress">Told each resource's result as it completes; optional.</param>
-    /// <param name="cancellationToken">Cancels the remaining work.</param>
+    /// <param name="cancellationToken">Cancels the remaining work (see <see cref="ApplyAsync"/>).</param>
     /// <returns>The per-resource results.</returns>
     /// <exception cref="DesiredStateException">The desired state breaks a rule; nothing was sent.</exception>
+    /// <exception cref="ReconcileCancelledException">Cancelled while applying; its result says what was written.</exception>
     public async Task<ReconcileResult> ReconcileAsync(DesiredState desired, IProgress<ResourceApplyResult>? progress = null, CancellationToken cancellationToken = default) =>
         await ApplyAsync(await PlanAsync(desired, cancellationToken).ConfigureAwait(false), progress, cancellationToken).ConfigureAwait(false);
 
@@ -222,7 +261,8 @@ public sealed class PolicyReconciler
         return statements.Count == 0 ? null : (current ?? new PolicyDocument()) with { Statement = statements };
     }
 
-    private async Task<ResourceApplyResult> ApplyResourceAsync(ResourcePlan plan, CurrentPolicy? read, CancellationToken cancellationToken)
+    /// <summary>One resource: re-read, re-plan or refuse if it moved, then the one write. <see langword="null"/>: not started (cancelled).</summary>
+    private async Task<ResourceApplyResult?> ApplyResourceAsync(ResourcePlan plan, CurrentPolicy? read, ApplyRun run)
     {
         if (plan.Error is not null)
         {
@@ -230,64 +270,81 @@ public sealed class PolicyReconciler
         }
 
         int replans = 0;
-        for (int round = 0; ; round++)
+        bool writing = false;
+        try
         {
-            try
+            for (int round = 0; ; round++)
             {
-                var current = read ?? await ReadAsync(plan.ResourceArn, cancellationToken).ConfigureAwait(false);
-                read = null;
-                if (Moved(plan, current))
+                try
                 {
+                    var current = read ?? await ReadAsync(run.Gate, plan.ResourceArn, run.Stop, run.Stop).ConfigureAwait(false);
+                    read = null;
+                    if (Moved(plan, current))
+                    {
+                        if (!CanReplan(plan))
+                        {
+                            return new() { ResourceArn = plan.ResourceArn, Outcome = ApplyOutcome.Refused, Plan = plan, RevisionId = current.RevisionId, Message = MovedMessage(plan, current), Replans = replans };
+                        }
+
+                        if (replans == _options.MaxReplans)
+                        {
+                            return Failed(plan, new PreconditionFailedException($"The policy of {plan.ResourceArn} kept changing while it was applied (re-planned {replans} times); try again later."), replans);
+                        }
+
+                        plan = Compute(plan.Desired!, current);
+                        replans++;
+                    }
+
+                    if (!plan.HasChanges)
+                    {
+                        return new() { ResourceArn = plan.ResourceArn, Outcome = ApplyOutcome.Unchanged, Plan = plan, RevisionId = current.RevisionId, Replans = replans };
+                    }
+
+                    // No write starts once the run is stopped; one already sent is let finish (bounded by the grace period).
+                    run.Stop.ThrowIfCancellationRequested();
+                    writing = true;
+                    string? revision = await WriteAsync(run, plan.ResourceArn, current, ApplyChanges(current.Document, plan.Changes)).ConfigureAwait(false);
+                    return new() { ResourceArn = plan.ResourceArn, Outcome = ApplyOutcome.Applied, Plan = plan, RevisionId = revision, Replans = replans };
+                }
+                catch (LexPolicyException e) when (e is PreconditionFailedException or ConflictException)
+                {
+                    // The policy moved between our read and our write: the next round reads it again and re-plans or refuses.
+                    writing = false;
                     if (!CanReplan(plan))
                     {
-                        return new() { ResourceArn = plan.ResourceArn, Outcome = ApplyOutcome.Refused, Plan = plan, RevisionId = current.RevisionId, Message = MovedMessage(plan, current), Replans = replans };
+                        return new() { ResourceArn = plan.ResourceArn, Outcome = ApplyOutcome.Refused, Plan = plan, Message = "the policy changed while it was being applied (" + e.Message + "); make a new plan", Error = e, Replans = replans };
                     }
 
-                    if (replans == _options.MaxReplans)
+                    if (round >= _options.MaxReplans)
                     {
-                        return Failed(plan, new PreconditionFailedException($"The policy of {plan.ResourceArn} kept changing while it was applied (re-planned {replans} times); try again later."), replans);
+                        return Failed(plan, e, replans);
                     }
-
-                    plan = Compute(plan.Desired!, current);
-                    replans++;
                 }
-
-                if (!plan.HasChanges)
-                {
-                    return new() { ResourceArn = plan.ResourceArn, Outcome = ApplyOutcome.Unchanged, Plan = plan, RevisionId = current.RevisionId, Replans = replans };
-                }
-
-                string? revision = await WriteAsync(plan.ResourceArn, current, ApplyChanges(current.Document, plan.Changes), cancellationToken).ConfigureAwait(false);
-                return new() { ResourceArn = plan.ResourceArn, Outcome = ApplyOutcome.Applied, Plan = plan, RevisionId = revision, Replans = replans };
-            }
-            catch (LexPolicyException e) when (e is PreconditionFailedException or ConflictException)
-            {
-                // The policy moved between our read and our write: the next round reads it again and re-plans or refuses.
-                if (!CanReplan(plan))
-                {
-                    return new() { ResourceArn = plan.ResourceArn, Outcome = ApplyOutcome.Refused, Plan = plan, Message = "the policy changed while it was being applied (" + e.Message + "); make a new plan", Error = e, Replans = replans };
-                }
-
-                if (round >= _options.MaxReplans)
+                catch (Exception e) when (!IsCancellation(e, run.Stop, run.Abort))
                 {
                     return Failed(plan, e, replans);
                 }
             }
-            catch (Exception e) when (IsResourceFailure(e, cancellationToken))
-            {
-                return Failed(plan, e, replans);
-            }
+        }
+        catch (OperationCanceledException e) when (writing && run.Abort.IsCancellationRequested)
+        {
+            return Failed(plan, new LexPolicyException($"The run was cancelled while the write of {plan.ResourceArn} was in flight, and it did not finish within {_options.CancellationGracePeriod.TotalSeconds:0.#} s: whether it was written is unknown; plan again to see.", e), replans);
+        }
+        catch (OperationCanceledException) when (run.Stop.IsCancellationRequested)
+        {
+            return null;
         }
     }
 
     /// <summary>The one write: the whole new document behind the revision check, or a delete when nothing is left.</summary>
-    private async Task<string?> WriteAsync(string resourceArn, CurrentPolicy current, PolicyDocument? next, CancellationToken cancellationToken)
+    private async Task<string?> WriteAsync(ApplyRun run, string resourceArn, CurrentPolicy current, PolicyDocument? next)
     {
         if (next is null)
         {
             if (current.Document is not null)
             {
-                await _client.DeleteResourcePolicyAsync(new DeleteResourcePolicyRequest { ResourceArn = resourceArn, ExpectedRevisionId = current.RevisionId }, cancellationToken).ConfigureAwait(false);
+                var request = new DeleteResourcePolicyRequest { ResourceArn = resourceArn, ExpectedRevisionId = current.RevisionId };
+                await CallAsync(run.Gate, ct => _client.DeleteResourcePolicyAsync(request, ct), run.Stop, run.Abort).ConfigureAwait(false);
             }
 
             return null;
@@ -296,19 +353,17 @@ public sealed class PolicyReconciler
         if (current.Document is null)
         {
             // CreateResourcePolicy takes no revision, but cannot overwrite: it fails when a policy has appeared meanwhile.
-            var created = await _client.CreateResourcePolicyAsync(new CreateResourcePolicyRequest { ResourceArn = resourceArn, Policy = next.ToJson() }, cancellationToken).ConfigureAwait(false);
-            return created.RevisionId;
+            var create = new CreateResourcePolicyRequest { ResourceArn = resourceArn, Policy = next.ToJson() };
+            return (await CallAsync(run.Gate, ct => _client.CreateResourcePolicyAsync(create, ct), run.Stop, run.Abort).ConfigureAwait(false)).RevisionId;
         }
 
-        var updated = await _client.UpdateResourcePolicyAsync(
-            new UpdateResourcePolicyRequest { ResourceArn = resourceArn, Policy = next.ToJson(), ExpectedRevisionId = current.RevisionId },
-            cancellationToken).ConfigureAwait(false);
-        return updated.RevisionId;
+        var update = new UpdateResourcePolicyRequest { ResourceArn = resourceArn, Policy = next.ToJson(), ExpectedRevisionId = current.RevisionId };
+        return (await CallAsync(run.Gate, ct => _client.UpdateResourcePolicyAsync(update, ct), run.Stop, run.Abort).ConfigureAwait(false)).RevisionId;
     }
 
-    private async Task<CurrentPolicy> ReadAsync(string resourceArn, CancellationToken cancellationToken)
+    private async Task<CurrentPolicy> ReadAsync(ThrottleGate gate, string resourceArn, CancellationToken wait, CancellationToken call)
     {
-        var (document, revision) = await LexPolicyClientExtensions.ReadAsync(_client, resourceArn, cancellationToken).ConfigureAwait(false);
+        var (document, revision) = await CallAsync(gate, ct => LexPolicyClientExtensions.ReadAsync(_client, resourceArn, ct), wait, call).ConfigureAwait(false);
         if (document is null)
         {
             return new CurrentPolicy(null, null, null); // no policy (the API answers 404 for a resource without one)
@@ -322,6 +377,53 @@ public sealed class PolicyReconciler
         return new CurrentPolicy(document, revision, ReconcilePlan.Digest(document));
     }
 
+    /// <summary>
+    /// One call, holding a place in the gate. A call still throttled after the client's retries lowers the gate's limit and is
+    /// retried after a wait (a throttled call was not carried out). <paramref name="wait"/> ends the waits; <paramref name="call"/>
+    /// is the call's own token (for a write: cancelled only after the grace period).
+    /// </summary>
+    private async Task<T> CallAsync<T>(ThrottleGate gate, Func<CancellationToken, Task<T>> send, CancellationToken wait, CancellationToken call)
+    {
+        for (int retry = 0; ; retry++)
+        {
+            var permit = await gate.EnterAsync(wait).ConfigureAwait(false);
+            try
+            {
+                T result = await send(call).ConfigureAwait(false);
+                permit.Succeeded();
+                return result;
+            }
+            catch (ThrottlingException e)
+            {
+                permit.Throttled();
+                if (retry >= _options.MaxThrottleRetries || wait.IsCancellationRequested)
+                {
+                    if (retry == 0)
+                    {
+                        throw;
+                    }
+
+                    throw new ThrottlingException(
+                        e.Message + $" The reconciler also retried it {retry} time(s), each time with fewer calls in flight; try again later, with less concurrency.",
+                        e.RetryAfter,
+                        e.RequestId,
+                        e.ErrorCode) { Attempts = e.Attempts };
+                }
+            }
+            catch (Exception e) when (e is not ThrottlingException)
+            {
+                permit.Abandoned();
+                throw;
+            }
+
+            await Task.Delay(ThrottleDelay(retry), _options.TimeProvider, wait).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Exponential from 1 s, capped at 20 s, jittered into [half, full] of the step.</summary>
+    private static TimeSpan ThrottleDelay(int retry) =>
+        TimeSpan.FromMilliseconds(Math.Min(ThrottleBaseDelay.TotalMilliseconds * Math.Pow(2, retry), ThrottleMaxDelay.TotalMilliseconds) * (0.5 + (0.5 * Random.Shared.NextDouble())));
+
     private bool CanReplan(ResourcePlan plan) => plan.Desired is not null && _options.ReplanOnMovedRevision;
 
     private static bool Moved(ResourcePlan plan, CurrentPolicy current) =>
@@ -334,15 +436,83 @@ public sealed class PolicyReconciler
     private static ResourceApplyResult Failed(ResourcePlan plan, Exception e, int replans) =>
         new() { ResourceArn = plan.ResourceArn, Outcome = ApplyOutcome.Failed, Plan = plan, Error = e, Message = e.Message, Replans = replans };
 
-    /// <summary>Any failure of one resource is kept to that resource, except the caller's cancellation.</summary>
-    private static bool IsResourceFailure(Exception e, CancellationToken cancellationToken) =>
-        !(e is OperationCanceledException && cancellationToken.IsCancellationRequested);
+    /// <summary>Whether <paramref name="e"/> is the run's own cancellation (which ends the run) rather than one resource's failure.</summary>
+    private static bool IsCancellation(Exception e, CancellationToken stop, CancellationToken abort = default) =>
+        e is OperationCanceledException && (stop.IsCancellationRequested || abort.IsCancellationRequested);
 
-    private Task ForEachAsync(int count, Func<int, CancellationToken, Task> body, CancellationToken cancellationToken) =>
-        Parallel.ForEachAsync(
-            Enumerable.Range(0, count),
-            new ParallelOptions { MaxDegreeOfParallelism = _options.MaxConcurrency, CancellationToken = cancellationToken },
-            async (i, ct) => await body(i, ct).ConfigureAwait(false));
+    /// <summary>
+    /// The result of a cancelled run: the resources not started are listed as such, and every result not yet reported (those
+    /// and any failure found before the run stopped) is reported now.
+    /// </summary>
+    private static ReconcileCancelledException Cancelled(ReconcilePlan plan, ResourceApplyResult?[] results, bool[] reported, IProgress<ResourceApplyResult>? progress, CancellationToken stop)
+    {
+        for (int i = 0; i < results.Length; i++)
+        {
+            var r = plan.Resources[i];
+            results[i] ??= new() { ResourceArn = r.ResourceArn, Outcome = ApplyOutcome.NotStarted, Plan = r, Message = "not started: the apply was cancelled before its write began; nothing was written" };
+            if (!reported[i])
+            {
+                progress?.Report(results[i]!);
+            }
+        }
+
+        return new ReconcileCancelledException(new ReconcileResult(results!) { Cancelled = true }, stop);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> for 0..count-1 on at most <see cref="ReconcileOptions.MaxConcurrency"/> workers, which take no
+    /// new item once <paramref name="stop"/> is cancelled; the items already started run to their end.
+    /// </summary>
+    private async Task ForEachAsync(int count, Func<int, Task> body, CancellationToken stop)
+    {
+        int next = -1;
+        async Task WorkAsync()
+        {
+            await Task.Yield();
+            int i;
+            while (!stop.IsCancellationRequested && (i = Interlocked.Increment(ref next)) < count)
+            {
+                try
+                {
+                    await body(i).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    return;
+                }
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, Math.Min(_options.MaxConcurrency, count)).Select(_ => WorkAsync())).ConfigureAwait(false);
+    }
+
+    /// <summary>The state of one apply: the gate, the stop token, and the abort token that ends writes after the grace period.</summary>
+    private sealed class ApplyRun : IDisposable
+    {
+        private readonly CancellationTokenSource _abort;
+        private readonly CancellationTokenRegistration _onStop;
+
+        public ApplyRun(ReconcileOptions options, CancellationToken stop)
+        {
+            Gate = new ThrottleGate(options.MaxConcurrency);
+            Stop = stop;
+            _abort = new CancellationTokenSource(Timeout.InfiniteTimeSpan, options.TimeProvider);
+            TimeSpan grace = options.CancellationGracePeriod;
+            _onStop = stop.Register(() => _abort.CancelAfter(grace));
+        }
+
+        public ThrottleGate Gate { get; }
+
+        public CancellationToken Stop { get; }
+
+        public CancellationToken Abort => _abort.Token;
+
+        public void Dispose()
+        {
+            _onStop.Dispose();
+            _abort.Dispose();
+        }
+    }
 
     private static List<string> Differences(PolicyStatement current, CreateResourcePolicyStatementRequest desired)
     {

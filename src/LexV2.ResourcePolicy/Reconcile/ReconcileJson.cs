@@ -92,14 +92,46 @@ internal sealed class StatementEntry
     };
 }
 
-/// <summary>The saved plan file (<see cref="ReconcilePlan.ToJson"/>).</summary>
+/// <summary>The saved plan file (<see cref="ReconcilePlan.ToJson"/>); <c>sha256</c> covers the canonical form of the rest.</summary>
 internal sealed class PlanFile
 {
     public required int FormatVersion { get; init; }
 
     public DateTimeOffset CreatedAt { get; init; }
 
+    public string? Generator { get; init; }
+
+    public PlanTargetEntry? Target { get; init; }
+
+    public List<PlanWarningEntry?>? Warnings { get; init; }
+
     public required List<PlanResourceEntry?>? Resources { get; init; }
+
+    public string? Sha256 { get; init; }
+}
+
+/// <summary>Where the plan is to be applied: the endpoint URL per region of its resources, and the resources' account ids.</summary>
+internal sealed class PlanTargetEntry
+{
+    public required Dictionary<string, string>? Endpoints { get; init; }
+
+    public required List<string>? AccountIds { get; init; }
+}
+
+/// <summary>A linter finding on the desired state the plan was made from.</summary>
+internal sealed class PlanWarningEntry
+{
+    public required string? Path { get; init; }
+
+    public required string? Message { get; init; }
+}
+
+/// <summary>Why a resource could not be planned (only in a plan that has errors, which cannot be applied).</summary>
+internal sealed class PlanErrorEntry
+{
+    public string? Code { get; init; }
+
+    public required string? Message { get; init; }
 }
 
 /// <summary>One resource of a plan file: the revision (and policy digest) it was computed from and the exact changes.</summary>
@@ -118,6 +150,8 @@ internal sealed class PlanResourceEntry
     public required List<PlanChangeEntry?>? Changes { get; init; }
 
     public List<string>? Unchanged { get; init; }
+
+    public PlanErrorEntry? Error { get; init; }
 }
 
 /// <summary>One change of a plan file: <c>add</c> and <c>replace</c> carry the statement, <c>replace</c> and <c>remove</c> the current one.</summary>
@@ -154,6 +188,9 @@ internal static partial class ReconcileJson
 {
     /// <summary>Writes non-ASCII characters as themselves: the files are read by people and by this tool, never embedded in HTML.</summary>
     public static ReconcileJsonContext Files { get; } = new(new JsonSerializerOptions(ReconcileJsonContext.Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+
+    /// <summary>As <see cref="Files"/>, without indentation (for hashing).</summary>
+    public static ReconcileJsonContext Compact { get; } = new(new JsonSerializerOptions(ReconcileJsonContext.Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, WriteIndented = false });
 
     public static T Deserialize<T>(string json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, string? source)
         where T : class
@@ -262,6 +299,7 @@ internal static partial class ReconcileJson
     [
         "$schema", "resources", "resourceArn", "prune", "statements", "statementId", "effect", "principal", "service", "arn", "action",
         "condition", "formatVersion", "createdAt", "revisionId", "policySha256", "changes", "unchanged", "change", "statement", "current",
+        "generator", "target", "endpoints", "accountIds", "warnings", "path", "message", "sha256", "error", "code",
     ];
 
     [GeneratedRegex(@"^\$\.resources\[\d+\]\.statements\[\d+\]\.principal(\[\d+\])?\z", RegexOptions.CultureInvariant)]

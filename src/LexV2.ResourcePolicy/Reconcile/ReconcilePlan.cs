@@ -87,12 +87,16 @@ public sealed record ResourcePlan
 /// <summary>
 /// A reconcile plan: per resource, the statements to add, replace and remove and the revision each was computed from. Made by
 /// <see cref="PolicyReconciler.PlanAsync"/>, applied by <see cref="PolicyReconciler.ApplyAsync"/>; <see cref="ToJson"/> saves it
-/// (a versioned JSON document) and <see cref="Parse"/> reads it back, for review in one pipeline step and apply in the next.
+/// (a versioned JSON document with the <see cref="Target"/> it was made against and its own <see cref="Sha256"/>) and
+/// <see cref="Parse"/> reads it back, refusing a file whose content no longer matches its hash, for review in one pipeline step
+/// and apply in the next.
 /// </summary>
 public sealed class ReconcilePlan
 {
     /// <summary>The version of the plan file format <see cref="ToJson"/> writes and <see cref="Parse"/> reads.</summary>
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
+
+    private string? _sha256;
 
     /// <summary>Creates a plan.</summary>
     /// <param name="resources">The per-resource plans.</param>
@@ -109,6 +113,29 @@ public sealed class ReconcilePlan
     /// <summary>When the plan was made.</summary>
     public DateTimeOffset CreatedAt { get; }
 
+    /// <summary>
+    /// The linter's findings on the desired state the plan was made from (misspelled or inapplicable actions, wildcard
+    /// principals, ...): not errors, but worth a reviewer's look. Empty when there are none.
+    /// </summary>
+    public IReadOnlyList<DesiredStateProblem> Warnings { get; init; } = [];
+
+    /// <summary>
+    /// Where the plan is to be applied (endpoint per region, accounts); recorded in the saved plan so that applying it elsewhere
+    /// can be refused. <see langword="null"/> until the caller sets it (the reconciler does not know its client's endpoints).
+    /// </summary>
+    public PlanTarget? Target { get; init; }
+
+    /// <summary>What made the plan, e.g. <c>lexpolicy 1.2.0</c>; recorded in the saved plan. Optional.</summary>
+    public string? Generator { get; init; }
+
+    /// <summary>
+    /// The SHA-256 (lower-case hex) of the plan's canonical content: the plan file without its <c>sha256</c> member, members sorted,
+    /// no insignificant whitespace. <see cref="ToJson"/> writes it into the file; for a plan read with <see cref="Parse"/> it is the
+    /// hash the file carries, checked against its content. Anyone can recompute an unkeyed hash, so to tie an apply to the plan a
+    /// reviewer saw, compare this with the hash the reviewer was shown.
+    /// </summary>
+    public string Sha256 => _sha256 ??= CanonicalJson.Sha256(Serialize(withHash: null, indented: false), "sha256");
+
     /// <summary>Whether applying the plan changes any policy.</summary>
     public bool HasChanges => Resources.Any(r => r.HasChanges);
 
@@ -116,23 +143,28 @@ public sealed class ReconcilePlan
     public bool HasErrors => Resources.Any(r => r.Error is not null);
 
     /// <summary>
-    /// Writes the plan file: <c>formatVersion</c>, <c>createdAt</c>, and per resource its ARN, <c>prune</c>, the
-    /// <c>revisionId</c> and <c>policySha256</c> it was computed from, the exact <c>changes</c> (with the statements in the API's
-    /// member names) and the <c>unchanged</c> statement ids.
+    /// Writes the plan file: <c>formatVersion</c>, <c>createdAt</c>, <c>generator</c>, the <c>target</c> (endpoint per region and
+    /// account ids), the linter's <c>warnings</c>, per resource its ARN, <c>prune</c>, the <c>revisionId</c> and
+    /// <c>policySha256</c> it was computed from, the exact <c>changes</c> (with the statements in the API's member names) and the
+    /// <c>unchanged</c> statement ids, and last the plan's <c>sha256</c> (see <see cref="Sha256"/>). A resource that could not be
+    /// planned is written with its <c>error</c>; <see cref="Parse"/> refuses such a plan.
     /// </summary>
     /// <returns>The JSON text (indented).</returns>
-    /// <exception cref="InvalidOperationException">Some resource could not be planned; such a plan cannot be saved.</exception>
-    public string ToJson()
-    {
-        if (Resources.FirstOrDefault(r => r.Error is not null) is { } failed)
-        {
-            throw new InvalidOperationException($"The plan for {failed.ResourceArn} failed ({failed.Error!.Message}); a plan with errors cannot be saved.");
-        }
+    public string ToJson() => Serialize(Sha256, indented: true);
 
+    private string Serialize(string? withHash, bool indented)
+    {
         var file = new PlanFile
         {
             FormatVersion = FormatVersion,
             CreatedAt = CreatedAt,
+            Generator = Generator,
+            Target = Target is null ? null : new PlanTargetEntry
+            {
+                Endpoints = Target.Endpoints.ToDictionary(e => e.Key, e => e.Value.AbsoluteUri, StringComparer.Ordinal),
+                AccountIds = [.. Target.AccountIds],
+            },
+            Warnings = Warnings.Count == 0 ? null : [.. Warnings.Select(w => (PlanWarningEntry?)new PlanWarningEntry { Path = w.Path, Message = w.Message })],
             Resources = [.. Resources.Select(r => (PlanResourceEntry?)new PlanResourceEntry
             {
                 ResourceArn = r.ResourceArn,
@@ -147,19 +179,23 @@ public sealed class ReconcilePlan
                     Statement = c.Desired is null ? null : StatementEntry.From(c.Desired),
                     Current = c.Current is null ? null : ToElement(c.Current),
                 })],
+                Error = r.Error is null ? null : new PlanErrorEntry { Code = (r.Error as LexPolicyException)?.ErrorCode ?? r.Error.GetType().Name, Message = r.Error.Message },
             })],
+            Sha256 = withHash,
         };
-        return JsonSerializer.Serialize(file, ReconcileJson.Files.PlanFile);
+        return JsonSerializer.Serialize(file, indented ? ReconcileJson.Files.PlanFile : ReconcileJson.Compact.PlanFile);
     }
 
     /// <summary>
-    /// Reads a plan file written by <see cref="ToJson"/>. The plan carries no desired state, so applying it refuses every
-    /// resource whose revision moved since the plan was made (see <see cref="PolicyReconciler.ApplyAsync"/>).
+    /// Reads a plan file written by <see cref="ToJson"/>, after checking that its content matches its <c>sha256</c>. The plan
+    /// carries no desired state, so applying it refuses every resource whose revision moved since the plan was made (see
+    /// <see cref="PolicyReconciler.ApplyAsync"/>).
     /// </summary>
     /// <param name="json">The file's text.</param>
     /// <param name="source">Where it came from (a file name), used in error messages.</param>
-    /// <returns>The plan.</returns>
-    /// <exception cref="DesiredStateException">The text is not a valid plan file of this format version; the problems name JSON paths.</exception>
+    /// <returns>The plan, with <see cref="Sha256"/>, <see cref="Target"/>, <see cref="Generator"/> and <see cref="Warnings"/> as recorded.</returns>
+    /// <exception cref="DesiredStateException">The text is not a valid plan file of this format version, or holds a resource that could not be planned; the problems name JSON paths.</exception>
+    /// <exception cref="PlanIntegrityException">The content does not match the plan's <c>sha256</c> (it was changed after the plan was made), or the hash is missing.</exception>
     public static ReconcilePlan Parse(string json, string? source = null)
     {
         ArgumentNullException.ThrowIfNull(json);
@@ -170,8 +206,29 @@ public sealed class ReconcilePlan
             throw new DesiredStateException(source, [new("$.formatVersion", $"is {file.FormatVersion}, but this version of the tool reads plan format {FormatVersion}; make the plan again with this version")]);
         }
 
+        string actual;
+        try
+        {
+            actual = CanonicalJson.Sha256(json, "sha256");
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            throw new DesiredStateException(source, [new("$", "cannot be read as JSON text: " + e.Message)], e);
+        }
+
+        if (file.Sha256 is null)
+        {
+            throw new PlanIntegrityException(source, null, actual);
+        }
+
+        if (!string.Equals(file.Sha256, actual, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new PlanIntegrityException(source, file.Sha256, actual);
+        }
+
         var resources = new List<ResourcePlan>();
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        var arns = new List<LexResourceArn>();
         for (int i = 0; i < (file.Resources?.Count ?? 0); i++)
         {
             string at = $"$.resources[{i}]";
@@ -181,7 +238,7 @@ public sealed class ReconcilePlan
                 continue;
             }
 
-            if (!LexResourceArn.TryParse(r.ResourceArn, out _, out string? arnError))
+            if (!LexResourceArn.TryParse(r.ResourceArn, out var arn, out string? arnError))
             {
                 problems.Add(new(at + ".resourceArn", arnError));
                 continue;
@@ -191,6 +248,13 @@ public sealed class ReconcilePlan
             {
                 // Two entries for one resource would both be applied against the same revision: the plan is not one a plan command writes.
                 problems.Add(new(at + ".resourceArn", $"names the same resource as $.resources[{seen[r.ResourceArn]}]; a plan holds each resource once"));
+                continue;
+            }
+
+            arns.Add(arn);
+            if (r.Error is { } error)
+            {
+                problems.Add(new(at + ".error", $"the resource could not be planned ({error.Code}: {error.Message}); a plan with errors cannot be applied: make a new plan"));
                 continue;
             }
 
@@ -224,7 +288,64 @@ public sealed class ReconcilePlan
             problems.Add(new("$.resources", "is required"));
         }
 
-        return problems.Count > 0 ? throw new DesiredStateException(source, problems) : new ReconcilePlan(resources, file.CreatedAt);
+        var target = ReadTarget(file.Target, arns, problems);
+        var warnings = new List<DesiredStateProblem>();
+        for (int i = 0; i < (file.Warnings?.Count ?? 0); i++)
+        {
+            if (file.Warnings![i] is { Path: { } path, Message: { } message })
+            {
+                warnings.Add(new(path, message, IsLintFinding: true));
+            }
+            else
+            {
+                problems.Add(new($"$.warnings[{i}]", "must be an object with a path and a message"));
+            }
+        }
+
+        return problems.Count > 0
+            ? throw new DesiredStateException(source, problems)
+            : new ReconcilePlan(resources, file.CreatedAt) { Warnings = warnings, Target = target, Generator = file.Generator, _sha256 = actual };
+    }
+
+    /// <summary>The recorded target, if any, which must name exactly the regions and accounts of the plan's resources.</summary>
+    private static PlanTarget? ReadTarget(PlanTargetEntry? entry, List<LexResourceArn> arns, List<DesiredStateProblem> problems)
+    {
+        if (entry is null)
+        {
+            return null; // a plan made in code without a target; the tool always records one, and refuses a plan without
+        }
+
+        if (entry.Endpoints is not { } endpoints || entry.AccountIds is not { } accounts)
+        {
+            problems.Add(new("$.target", "needs endpoints (one URL per region of the resources) and accountIds"));
+            return null;
+        }
+
+        var urls = new SortedDictionary<string, Uri>(StringComparer.Ordinal);
+        foreach (var (region, url) in endpoints)
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            {
+                problems.Add(new($"$.target.endpoints['{region}']", "must be an absolute http or https URL"));
+                continue;
+            }
+
+            urls[region] = uri;
+        }
+
+        string[] regions = [.. arns.Select(a => a.Region).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        if (!regions.SequenceEqual(endpoints.Keys.Order(StringComparer.Ordinal), StringComparer.Ordinal))
+        {
+            problems.Add(new("$.target.endpoints", $"names the regions {string.Join(", ", endpoints.Keys.Order(StringComparer.Ordinal))}, but the resources are in {string.Join(", ", regions)}"));
+        }
+
+        string[] accountIds = [.. arns.Select(a => a.AccountId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        if (!accountIds.SequenceEqual(accounts, StringComparer.Ordinal))
+        {
+            problems.Add(new("$.target.accountIds", $"is {string.Join(", ", accounts)}, but the resources are in {string.Join(", ", accountIds)}"));
+        }
+
+        return new PlanTarget { Endpoints = urls, AccountIds = accounts };
     }
 
     /// <summary>The SHA-256 of a policy in canonical form (parsed and written back), so formatting differences do not count.</summary>

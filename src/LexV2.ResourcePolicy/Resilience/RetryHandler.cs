@@ -108,6 +108,7 @@ internal sealed class RetryHandler : DelegatingHandler
             {
                 lex.Attempts = state.Attempts;
                 lex.Error = state.LastError;
+                lex.RetryBudgetExhausted = state.BudgetExhausted;
                 lex.Record = state.LastRecord;
                 lex.SuccessBody = outcome.Exception is null ? state.SuccessBody : null;
             }
@@ -227,7 +228,8 @@ internal sealed class RetryHandler : DelegatingHandler
         var o = _runtime.Options;
         string message = state.OverallTimedOut
             ? $"{state.Operation} did not complete within the overall timeout of {o.OverallTimeout.TotalSeconds:0.###} s ({state.Attempts} attempt(s)). Raise LexPolicyClientOptions.OverallTimeout if calls legitimately take longer."
-            : $"{state.Operation} attempt {state.Attempts} did not complete within the per-attempt timeout of {o.AttemptTimeout.TotalSeconds:0.###} s and no retry was left. Raise LexPolicyClientOptions.AttemptTimeout or MaxRetries.";
+            : $"{state.Operation} attempt {state.Attempts} did not complete within the per-attempt timeout of {o.AttemptTimeout.TotalSeconds:0.###} s and no retry was left." +
+              (state.BudgetExhausted ? Errors.ErrorMapper.RetryBudgetHint : " Raise LexPolicyClientOptions.AttemptTimeout or MaxRetries.");
         return new LexPolicyTimeoutException(message, state.OverallTimedOut, timeout) { Attempts = state.Attempts };
     }
 
@@ -336,6 +338,7 @@ internal sealed class RetryHandler : DelegatingHandler
         if (!runtime.Budget.TryAcquire(cost, ref s.Tokens))
         {
             Log.RetryBudgetExhausted(runtime.Logger, s.Operation, s.Attempts);
+            s.BudgetExhausted = true;
             return false;
         }
 
@@ -420,6 +423,9 @@ internal sealed class RetryHandler : DelegatingHandler
         public bool OverallTimedOut { get; set; }
 
         public bool AttemptTimedOut { get; set; }
+
+        /// <summary>A retry was refused because the client's retry budget was empty.</summary>
+        public bool BudgetExhausted { get; set; }
 
         public ErrorResponse? LastError { get; set; }
 

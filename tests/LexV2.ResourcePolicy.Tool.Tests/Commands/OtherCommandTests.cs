@@ -217,7 +217,7 @@ public class OtherCommandTests
         var ok = await tool.RunAsync("doctor", Alias);
 
         Assert.Equal(0, ok.Code);
-        Assert.Matches(@"(?m)^region: +us-east-1 \(from profile 'test'\)$", ok.Out);
+        Assert.Matches(@"(?m)^region: +us-east-1 \(from the ARN: a resource's policy lives in its own region\)$", ok.Out);
         Assert.Matches(@"(?m)^endpoint: +https://models-v2-lex\.us-east-1\.amazonaws\.com/$", ok.Out);
         Assert.Matches(@"(?m)^endpoint source: +regional endpoint$", ok.Out);
         Assert.Matches(@"(?m)^signing region: +us-east-1$", ok.Out);
@@ -227,11 +227,12 @@ public class OtherCommandTests
         Assert.DoesNotContain(ToolHarness.SecretKey, ok.Out + ok.Err, StringComparison.Ordinal);
         Assert.DoesNotContain(ToolHarness.AccessKey, ok.Out + ok.Err, StringComparison.Ordinal);
 
-        var denied = await tool.RunAsync("doctor", Alias.Replace("us-east-1", "us-west-2", StringComparison.Ordinal), "--profile", "wrongkey", "--region", "us-west-2", "--output", "json");
+        string west = Alias.Replace("us-east-1", "us-west-2", StringComparison.Ordinal);
+        var denied = await tool.RunAsync("doctor", west, "--profile", "wrongkey", "--region", "us-west-2", "--output", "json");
         Assert.Equal(1, denied.Code);
         using var doc = JsonDocument.Parse(denied.Out);
         Assert.False(doc.RootElement.GetProperty("ok").GetBoolean());
-        Assert.Equal("us-west-2 (from --region)", doc.RootElement.GetProperty("region").GetString());
+        Assert.StartsWith("us-west-2 (from the ARN", doc.RootElement.GetProperty("region").GetString(), StringComparison.Ordinal);
         Assert.Equal("regional endpoint", doc.RootElement.GetProperty("endpointSource").GetString());
         Assert.Contains("FAILED: UnrecognizedClientException (HTTP 403)", doc.RootElement.GetProperty("describeResourcePolicy").GetString(), StringComparison.Ordinal);
         Assert.DoesNotContain("notTheSecretAtAll", denied.Out + denied.Err, StringComparison.Ordinal);
@@ -250,7 +251,7 @@ public class OtherCommandTests
             Assert.Matches($"(?m)^  {command}\\b", help.Out);
         }
 
-        foreach (string code in new[] { "0  success", "1  error", "2  plan --detailed-exitcode", "3  lint", "4  apply PLAN" })
+        foreach (string code in new[] { "0    success", "1    error", "2    plan --detailed-exitcode", "3    lint", "4    apply PLAN", "5    apply PLAN: refused, the plan was edited", "130  stopped by SIGINT (143: SIGTERM)" })
         {
             Assert.Contains(code, help.Out, StringComparison.Ordinal);
         }

@@ -84,8 +84,10 @@ public class PlanApplyCommandTests
 
         var drift = await tool.RunAsync("plan", "--file", file, "--detailed-exitcode");
         Assert.Equal(2, drift.Code);
-        Assert.Contains("  ~ AllowLambda: ", drift.Out, StringComparison.Ordinal);
-        Assert.Contains("(differs in action, condition; was ", drift.Out, StringComparison.Ordinal);
+        // Member by member, as Terraform shows an update: only what changes, before → after.
+        Assert.Contains("  ~ AllowLambda\n      ~ action: lex:RecognizeText, lex:StartConversation → lex:RecognizeText\n" +
+            "      ~ condition ArnEquals aws:SourceArn: arn:aws:lambda:us-east-1:123456789012:function:other → arn:aws:lambda:us-east-1:123456789012:function:bot-hook\n",
+            drift.Out, StringComparison.Ordinal);
         Assert.DoesNotContain("- Intruder", drift.Out, StringComparison.Ordinal); // no prune: left alone
 
         string pruneFile = tool.File_("prune.json", Desired(prune: true));
@@ -119,7 +121,7 @@ public class PlanApplyCommandTests
         var stale = await tool.RunAsync("apply", planPath);
 
         Assert.Equal(4, stale.Code);
-        Assert.Contains($"{Bot}: REFUSED: the policy moved since the plan was made (revision 1 then, 2 now); make a new plan", stale.Out, StringComparison.Ordinal);
+        Assert.Contains($"error: {Bot}: REFUSED: the policy moved since the plan was made (revision 1 then, 2 now); make a new plan", stale.Err, StringComparison.Ordinal);
         Assert.Contains($"{Alias}: skipped: ", stale.Out, StringComparison.Ordinal);
         Assert.Equal(writes, tool.Emulator.Requests.Count(r => r.Method != "GET"));
         Assert.Equal(3, tool.Emulator.ResourceArns.Count);
@@ -146,31 +148,43 @@ public class PlanApplyCommandTests
         Assert.Equal(3, tool.Emulator.ResourceArns.Count);
     }
 
-    [Fact]
-    public async Task Apply_OnATerminal_PrintsEachResourceAsItCompletes_ThenTheSummary()
+    /// <summary>Issue #22, point 2: the same at a terminal and through a pipe (a CI log), each line flushed at once.</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Apply_PrintsEachResourceAsItCompletes_Flushed_ThenTheSummary(bool terminal)
     {
         using var tool = new ToolHarness();
         var output = new RequestCountingWriter(tool.Emulator);
-        var env = new ToolEnvironment { Out = output, Error = TextWriter.Null, IsTerminalOutput = true, Transport = tool.Emulator, ProfilesLocation = tool.ProfilesFile };
 
-        int code = await LexPolicyCli.RunAsync(["apply", "--file", tool.File_("lex.json", Desired()), "--auto-approve", "--concurrency", "1", "--profile", "test"], env);
+        var run = await tool.RunAsync(["apply", "--file", tool.File_("lex.json", Desired()), "--auto-approve", "--concurrency", "1"], new ToolHarness.Setting { Out = output, Terminal = terminal });
 
-        Assert.Equal(0, code);
+        Assert.Equal(0, run.Code);
         Assert.Equal([$"{Bot}: applied", $"{Alias}: applied", $"{Prod}: applied", "Apply: 3 applied"], output.Lines.Select(l => l.Text.Split(" +")[0].Split(',')[0]));
-        // 3 plan reads, then per resource a read and a write: each line is printed right after its resource's write.
+        // 3 plan reads, then per resource a read and a write: each line is out (and flushed) right after its resource's write.
         Assert.Equal([5, 7, 9, 9], output.Lines.Select(l => l.RequestsSoFar));
+        Assert.Equal([true, true, true], output.Lines.Take(3).Select(l => l.FlushedBeforeNext));
     }
 
+    /// <summary>Records each line with the number of requests sent when it was written, and whether it was flushed before the next.</summary>
     private sealed class RequestCountingWriter(Testing.LexPolicyEmulator emulator) : StringWriter
     {
-        public List<(string Text, int RequestsSoFar)> Lines { get; } = [];
+        public List<(string Text, int RequestsSoFar, bool FlushedBeforeNext)> Lines { get; } = [];
 
-        public override void WriteLine(string? value) => Lines.Add((value ?? string.Empty, emulator.Requests.Count));
+        public override void WriteLine(string? value) => Lines.Add((value ?? string.Empty, emulator.Requests.Count, false));
 
         public override Task WriteLineAsync(string? value)
         {
             WriteLine(value);
             return Task.CompletedTask;
+        }
+
+        public override void Flush()
+        {
+            if (Lines.Count > 0)
+            {
+                Lines[^1] = Lines[^1] with { FlushedBeforeNext = true };
+            }
         }
     }
 
@@ -278,7 +292,7 @@ public class PlanApplyCommandTests
         using var tool = new ToolHarness();
         string planPath = Path.Combine(tool.Dir, "plan.json");
         await tool.RunAsync("plan", "--file", tool.File_("lex.json", Desired()), "--out", planPath);
-        File.WriteAllText(planPath, File.ReadAllText(planPath).Replace("\"formatVersion\": 1", "\"formatVersion\": 9", StringComparison.Ordinal));
+        File.WriteAllText(planPath, File.ReadAllText(planPath).Replace("\"formatVersion\": 2", "\"formatVersion\": 9", StringComparison.Ordinal));
         await tool.AssertRefusedAsync($"error: {planPath}: $.formatVersion: is 9", "apply", planPath);
     }
 }

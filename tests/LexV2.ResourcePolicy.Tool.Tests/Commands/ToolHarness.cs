@@ -48,19 +48,47 @@ internal sealed class ToolHarness : IDisposable
     /// <summary>Runs the tool; adds <c>--profile test</c> unless the arguments name a profile.</summary>
     public async Task<(int Code, string Out, string Err)> RunAsync(params string[] args) => await RunAsync(args, input: null, interactive: false);
 
-    public async Task<(int Code, string Out, string Err)> RunAsync(string[] args, string? input, bool interactive)
+    public async Task<(int Code, string Out, string Err)> RunAsync(string[] args, string? input, bool interactive) =>
+        await RunAsync(args, new Setting { Input = input, Interactive = interactive });
+
+    /// <summary>How a run's environment differs from the default (not a terminal, no input, no environment variables).</summary>
+    public sealed record Setting
+    {
+        public string? Input { get; init; }
+
+        public bool Interactive { get; init; }
+
+        /// <summary>Standard output is a terminal (colours, live progress).</summary>
+        public bool Terminal { get; init; }
+
+        /// <summary>The run's SIGINT/SIGTERM (a test raises it with <see cref="ToolInterrupt.Request"/>).</summary>
+        public ToolInterrupt? Interrupt { get; init; }
+
+        /// <summary>Environment variables the tool itself reads (NO_COLOR ...).</summary>
+        public IReadOnlyDictionary<string, string>? Environment { get; init; }
+
+        /// <summary>The transport instead of the emulator (e.g. a handler in front of it).</summary>
+        public HttpMessageHandler? Transport { get; init; }
+
+        /// <summary>Standard output (default: a string writer whose text is returned).</summary>
+        public TextWriter? Out { get; init; }
+    }
+
+    public async Task<(int Code, string Out, string Err)> RunAsync(string[] args, Setting setting)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
         var env = new ToolEnvironment
         {
-            Out = output,
+            Out = setting.Out ?? output,
             Error = error,
-            In = new StringReader(input ?? string.Empty),
-            IsInteractive = interactive,
-            Transport = Emulator,
+            In = new StringReader(setting.Input ?? string.Empty),
+            IsInteractive = setting.Interactive,
+            IsTerminalOutput = setting.Terminal,
+            Transport = setting.Transport ?? Emulator,
             ProfilesLocation = ProfilesFile,
-            GetEnvironmentVariable = _ => null,
+            GetEnvironmentVariable = name => setting.Environment?.GetValueOrDefault(name),
+            Interrupt = setting.Interrupt ?? new ToolInterrupt(),
         };
         string[] full = args.Contains("--profile") || args.Length == 0 || args[0] is "--help" or "serve" ? args : [.. args, "--profile", "test"];
         int code = await LexPolicyCli.RunAsync(full, env);

@@ -38,10 +38,10 @@ public class ToolHostileInputTests
         using var tool = new ToolHarness();
         string planPath = Path.Combine(tool.Dir, "saved.plan.json");
         Assert.Equal(0, (await tool.RunAsync("plan", "--file", tool.File_("lex.json", Desired()), "--out", planPath)).Code);
-        var plan = JsonNode.Parse(File.ReadAllText(planPath))!.AsObject();
+        var plan = Reconcile.PlanFiles.Read(planPath);
         var resources = plan["resources"]!.AsArray();
         resources.Add(resources[0]!.DeepClone());
-        File.WriteAllText(planPath, plan.ToJsonString());
+        File.WriteAllText(planPath, Reconcile.PlanFiles.Seal(plan)); // as a script merging two plans would: with a matching hash
 
         var run = await tool.RunAsync("apply", planPath);
 

@@ -25,6 +25,9 @@ internal sealed class FakeLexPolicyClient : ILexPolicyClient
     /// <summary>Runs before each call (operation, ARN); throw from it to fail the call.</summary>
     public Action<string, string>? Before { get; set; }
 
+    /// <summary>Awaited before each call (operation, ARN, the call's token): hold a call in flight, or fail it.</summary>
+    public Func<string, string, CancellationToken, Task>? BeforeAsync { get; set; }
+
     public void Seed(string arn, string policy, int revision = 1)
     {
         lock (_gate)
@@ -45,7 +48,8 @@ internal sealed class FakeLexPolicyClient : ILexPolicyClient
         Call("Describe", request.ResourceArn, () =>
             _policies.TryGetValue(request.ResourceArn, out var p)
                 ? new DescribeResourcePolicyResponse { ResourceArn = request.ResourceArn, Policy = p.Policy, RevisionId = OmitRevision ? null : Rev(p.Revision) }
-                : throw new ResourceNotFoundException("no policy"));
+                : throw new ResourceNotFoundException("no policy"),
+            cancellationToken);
 
     public Task<CreateResourcePolicyResponse> CreateResourcePolicyAsync(CreateResourcePolicyRequest request, CancellationToken cancellationToken = default) =>
         Call("Create", request.ResourceArn, () =>
@@ -57,7 +61,7 @@ internal sealed class FakeLexPolicyClient : ILexPolicyClient
 
             _policies[request.ResourceArn] = (request.Policy, 1);
             return new CreateResourcePolicyResponse { ResourceArn = request.ResourceArn, RevisionId = "1" };
-        });
+        }, cancellationToken);
 
     public Task<UpdateResourcePolicyResponse> UpdateResourcePolicyAsync(UpdateResourcePolicyRequest request, CancellationToken cancellationToken = default) =>
         Call("Update", request.ResourceArn, () =>
@@ -65,7 +69,7 @@ internal sealed class FakeLexPolicyClient : ILexPolicyClient
             var p = Current(request.ResourceArn, request.ExpectedRevisionId);
             _policies[request.ResourceArn] = (request.Policy, p.Revision + 1);
             return new UpdateResourcePolicyResponse { ResourceArn = request.ResourceArn, RevisionId = Rev(p.Revision + 1) };
-        });
+        }, cancellationToken);
 
     public Task<DeleteResourcePolicyResponse> DeleteResourcePolicyAsync(DeleteResourcePolicyRequest request, CancellationToken cancellationToken = default) =>
         Call("Delete", request.ResourceArn, () =>
@@ -73,7 +77,7 @@ internal sealed class FakeLexPolicyClient : ILexPolicyClient
             Current(request.ResourceArn, request.ExpectedRevisionId);
             _policies.Remove(request.ResourceArn);
             return new DeleteResourcePolicyResponse();
-        });
+        }, cancellationToken);
 
     public Task<CreateResourcePolicyStatementResponse> CreateResourcePolicyStatementAsync(CreateResourcePolicyStatementRequest request, CancellationToken cancellationToken = default) =>
         throw new NotSupportedException("The reconciler writes whole documents; it must not add single statements.");
@@ -96,7 +100,7 @@ internal sealed class FakeLexPolicyClient : ILexPolicyClient
         return expected == Rev(p.Revision) ? p : throw new PreconditionFailedException($"revision is {p.Revision}, not {expected}");
     }
 
-    private async Task<T> Call<T>(string operation, string arn, Func<T> body)
+    private async Task<T> Call<T>(string operation, string arn, Func<T> body, CancellationToken cancellationToken)
     {
         Calls.Enqueue(operation + " " + arn);
         lock (_gate)
@@ -108,7 +112,12 @@ internal sealed class FakeLexPolicyClient : ILexPolicyClient
         {
             if (Delay > TimeSpan.Zero)
             {
-                await Task.Delay(Delay);
+                await Task.Delay(Delay, CancellationToken.None);
+            }
+
+            if (BeforeAsync is { } before)
+            {
+                await before(operation, arn, cancellationToken);
             }
 
             Before?.Invoke(operation, arn);

@@ -96,14 +96,14 @@ public class FileFormatTests
     [Fact]
     public void ParsePlan_OtherFormatVersion_OrMalformedChange_IsRefusedWithPaths()
     {
-        var e = Assert.Throws<DesiredStateException>(() => ReconcilePlan.Parse("{\"formatVersion\":2,\"resources\":[]}", "p.json"));
+        var e = Assert.Throws<DesiredStateException>(() => ReconcilePlan.Parse("{\"formatVersion\":1,\"resources\":[]}", "p.json"));
         Assert.Equal("$.formatVersion", Assert.Single(e.Problems).Path);
 
-        e = Assert.Throws<DesiredStateException>(() => ReconcilePlan.Parse(
-            "{\"formatVersion\":1,\"resources\":[{\"resourceArn\":\"" + Arn + "\",\"revisionId\":\"1\",\"policySha256\":\"ab\",\"changes\":[{\"change\":\"upsert\",\"statementId\":\"X\"},{\"change\":\"add\",\"statementId\":\"Y\"}]}]}"));
+        e = Assert.Throws<DesiredStateException>(() => ReconcilePlan.Parse(PlanFiles.Seal(System.Text.Json.Nodes.JsonNode.Parse(
+            "{\"formatVersion\":2,\"resources\":[{\"resourceArn\":\"" + Arn + "\",\"revisionId\":\"1\",\"policySha256\":\"ab\",\"changes\":[{\"change\":\"upsert\",\"statementId\":\"X\"},{\"change\":\"add\",\"statementId\":\"Y\"}]}]}")!.AsObject())));
         Assert.Equal(["$.resources[0].changes[0].change", "$.resources[0].changes[1].statement"], e.Problems.Select(p => p.Path));
 
-        e = Assert.Throws<DesiredStateException>(() => ReconcilePlan.Parse("{\"formatVersion\":1,\"resources\":[],\"force\":true}"));
+        e = Assert.Throws<DesiredStateException>(() => ReconcilePlan.Parse("{\"formatVersion\":2,\"resources\":[],\"force\":true}"));
         Assert.Equal("$.force", Assert.Single(e.Problems).Path);
     }
 }

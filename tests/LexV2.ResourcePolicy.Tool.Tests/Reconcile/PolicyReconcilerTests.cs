@@ -216,7 +216,7 @@ public class PolicyReconcilerTests
         {
             if (op == "Create" && arn == Prod)
             {
-                throw new ThrottlingException("Rate exceeded");
+                throw new LexPolicyException("User is not authorized", System.Net.HttpStatusCode.Forbidden, "AccessDeniedException", null);
             }
         };
         var reconciler = new PolicyReconciler(fake);
@@ -227,7 +227,7 @@ public class PolicyReconcilerTests
             new SyncProgress(progress));
 
         Assert.Equal([ApplyOutcome.Applied, ApplyOutcome.Failed, ApplyOutcome.Applied], result.Resources.Select(r => r.Outcome));
-        Assert.IsType<ThrottlingException>(result.Resources[1].Error);
+        Assert.Equal("AccessDeniedException", Assert.IsType<LexPolicyException>(result.Resources[1].Error).ErrorCode);
         Assert.NotNull(fake.Get(Alias));
         Assert.NotNull(fake.Get(Bot));
         Assert.Equal(3, progress.Count);
@@ -246,7 +246,10 @@ public class PolicyReconcilerTests
         Assert.True(plan.HasErrors);
         Assert.Null(plan.Resources[0].Error);
         Assert.Contains("cannot be read", plan.Resources[1].Error!.Message, StringComparison.Ordinal);
-        Assert.Throws<InvalidOperationException>(() => plan.ToJson());
+        // The plan says which resource failed, and why; such a plan is never applied from a file.
+        string saved = plan.ToJson();
+        Assert.Contains("\"error\": {", saved, StringComparison.Ordinal);
+        Assert.Equal("$.resources[1].error", Assert.Single(Assert.Throws<DesiredStateException>(() => ReconcilePlan.Parse(saved)).Problems).Path);
         var result = await reconciler.ApplyAsync(plan);
         Assert.Equal([ApplyOutcome.Applied, ApplyOutcome.Failed], result.Resources.Select(r => r.Outcome));
         Assert.Single(Writes(emulator));
