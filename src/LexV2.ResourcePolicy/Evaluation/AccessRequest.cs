@@ -119,7 +119,13 @@ public sealed record AccessRequest
     /// <summary>Checks every member; throws one <see cref="ArgumentException"/> naming each broken rule.</summary>
     internal void ThrowIfInvalid(string paramName)
     {
-        var problems = new List<string>(0);
+        if (Caller.Problem is null && Target.Problem is null && ContextProblem is null && ActionProblem(Action) is null &&
+            _identityPolicies is not null && !_identityPolicies.Contains(null!))
+        {
+            return;
+        }
+
+        var problems = new List<string>();
         if (Caller.Problem is { } principal)
         {
             problems.Add($"{nameof(AccessRequest)}.{nameof(Principal)}: {principal}");

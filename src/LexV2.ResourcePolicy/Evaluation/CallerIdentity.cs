@@ -84,7 +84,7 @@ internal sealed record CallerIdentity
             return Invalid(principal ?? string.Empty, "is required: a service principal (connect.amazonaws.com), an IAM user, role or assumed-role session ARN, or an account id");
         }
 
-        if (principal.Length == 12 && principal.AsSpan().IndexOfAnyExceptInRange('0', '9') < 0)
+        if (principal.Length == 12 && ConditionValues.IsDigits(principal))
         {
             return Root(principal, "aws", principal);
         }
@@ -97,7 +97,7 @@ internal sealed record CallerIdentity
         }
 
         string[] p = principal.Split(':', 6);
-        if (p.Length < 6 || p[1].Length == 0 || p[3].Length != 0 || p[4].Length != 12 || p[4].AsSpan().IndexOfAnyExceptInRange('0', '9') >= 0)
+        if (p.Length < 6 || p[1].Length == 0 || p[3].Length != 0 || p[4].Length != 12 || !ConditionValues.IsDigits(p[4]))
         {
             return Invalid(principal, $"'{principal}' is not an IAM principal ARN: expected arn:{{partition}}:iam::{{12-digit account}}:user/…, role/…, root, or arn:{{partition}}:sts::{{account}}:assumed-role/{{role}}/{{session}}");
         }

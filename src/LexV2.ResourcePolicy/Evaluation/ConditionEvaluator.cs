@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Net;
 using System.Text;
 
@@ -28,6 +27,7 @@ internal static class ConditionEvaluator
     private static readonly ConcurrentDictionary<string, ConditionOperator> Operators = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<string, IPNetwork?> Ranges = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<string, IPAddress?> Addresses = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, DateTimeOffset?> Dates = new(StringComparer.Ordinal);
 
     /// <summary>Whether every condition holds.</summary>
     /// <param name="condition">The statement's conditions.</param>
@@ -218,7 +218,7 @@ internal static class ConditionEvaluator
         ConditionCategory.Arn => Wildcard.ArnLike(policy, actual),
         ConditionCategory.Bool => ParseBool(policy) is { } expected && ParseBool(actual) == expected,
         ConditionCategory.Numeric => ConditionValues.TryParseNumber(actual, out decimal a) && ConditionValues.TryParseNumber(policyText, out decimal b) && Ordered(op.Comparison, a.CompareTo(b)),
-        ConditionCategory.Date => ConditionValues.TryParseDate(actual, out var a) && ConditionValues.TryParseDate(policyText, out var b) && Ordered(op.Comparison, a.CompareTo(b)),
+        ConditionCategory.Date => ConditionValues.TryParseDate(actual, out var a) && PolicyDate(policyText) is { } b && Ordered(op.Comparison, a.CompareTo(b)),
         ConditionCategory.Binary => ConditionValues.TryParseBase64(actual, out byte[] a) && ConditionValues.TryParseBase64(policyText, out byte[] b) && a.AsSpan().SequenceEqual(b),
         ConditionCategory.IpAddress => Address(actual) is { } address && Range(policyText) is { } range && range.Contains(address),
         _ => false,
@@ -254,6 +254,23 @@ internal static class ConditionEvaluator
         }
 
         return address;
+    }
+
+    // A policy's dates are few and fixed, so each is parsed once; the request's (aws:CurrentTime) change with every call.
+    private static DateTimeOffset? PolicyDate(string text)
+    {
+        if (Dates.TryGetValue(text, out var cached))
+        {
+            return cached;
+        }
+
+        DateTimeOffset? date = ConditionValues.TryParseDate(text, out var parsed) ? parsed : null;
+        if (Dates.Count < MaxCachedValues)
+        {
+            Dates.TryAdd(text, date);
+        }
+
+        return date;
     }
 
     private static IPNetwork? Range(string text)
@@ -328,9 +345,6 @@ internal static class ConditionEvaluator
 
     private static string List(IReadOnlyList<string> values) =>
         values.Count == 1 ? values[0] : "[" + string.Join(", ", values) + "]";
-
-    /// <summary>Formats a number of values for messages (kept invariant).</summary>
-    internal static string Count(int n, string noun) => n.ToString(CultureInfo.InvariantCulture) + " " + noun + (n == 1 ? string.Empty : "s");
 }
 
 /// <summary>When explaining: the first element of a statement that did not match, and why.</summary>

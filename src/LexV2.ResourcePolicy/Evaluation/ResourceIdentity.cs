@@ -33,7 +33,7 @@ internal sealed class ResourceIdentity
             return new(arn, null, $"'{arn}' is not an ARN: expected arn:{{partition}}:{{service}}:{{region}}:{{account}}:{{resource}}");
         }
 
-        if (p[4].Length != 12 || p[4].AsSpan().IndexOfAnyExceptInRange('0', '9') >= 0)
+        if (p[4].Length != 12 || !ConditionValues.IsDigits(p[4]))
         {
             return new(arn, null, $"'{arn}' has no 12-digit account id; the evaluator needs the resource's account to tell same-account from cross-account requests");
         }

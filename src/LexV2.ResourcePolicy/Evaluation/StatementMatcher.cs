@@ -188,7 +188,7 @@ internal static class StatementMatcher
     /// <summary>The account an account principal names (<c>123456789012</c>, <c>arn:…:iam::123456789012:root</c>); empty for any other value.</summary>
     internal static ReadOnlySpan<char> AccountOf(string value)
     {
-        if (value.Length == 12 && value.AsSpan().IndexOfAnyExceptInRange('0', '9') < 0)
+        if (value.Length == 12 && ConditionValues.IsDigits(value))
         {
             return value;
         }

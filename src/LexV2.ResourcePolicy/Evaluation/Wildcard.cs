@@ -13,12 +13,20 @@ internal static class Wildcard
     /// <summary>Stands for a literal <c>?</c> in a pattern (the policy variable <c>${?}</c>); matches only <c>?</c>.</summary>
     public const char LiteralQuestion = '\uE001';
 
+    private static readonly System.Buffers.SearchValues<char> Special = System.Buffers.SearchValues.Create(['*', '?', LiteralStar, LiteralQuestion]);
+
     /// <summary>Whether <paramref name="text"/> matches <paramref name="pattern"/>.</summary>
     /// <param name="pattern">The pattern, with <c>*</c> and <c>?</c>.</param>
     /// <param name="text">The text.</param>
     /// <param name="ignoreCase">Compare letters ignoring case (actions); otherwise exactly (resources, <c>StringLike</c>).</param>
     public static bool Match(ReadOnlySpan<char> pattern, ReadOnlySpan<char> text, bool ignoreCase)
     {
+        if (!pattern.ContainsAny(Special))
+        {
+            // No wildcard: plain (vectorized) equality, the common case for actions, resources and ARN conditions.
+            return ignoreCase ? pattern.Equals(text, StringComparison.OrdinalIgnoreCase) : pattern.SequenceEqual(text);
+        }
+
         int p = 0, t = 0, star = -1, mark = 0;
         while (t < text.Length)
         {
@@ -61,6 +69,11 @@ internal static class Wildcard
         if (pattern.Length == 1 && pattern[0] == '*')
         {
             return true;
+        }
+
+        if (!pattern.ContainsAny(Special))
+        {
+            return pattern.SequenceEqual(arn);
         }
 
         for (int part = 0; part < 5; part++)
