@@ -125,30 +125,38 @@ public sealed record AccessRequest
             return;
         }
 
-        var problems = new List<string>();
+        var problems = Problems().Select(p => $"{nameof(AccessRequest)}.{p.Member}: {p.Rule}").ToList();
+        throw new ArgumentException(
+            problems.Count == 1 ? problems[0] : $"{problems.Count} problems:\n - " + string.Join("\n - ", problems), paramName);
+    }
+
+    /// <summary>Every broken rule: the member (<c>Principal</c>, <c>Action</c>, <c>Resource</c>, <c>Context</c>, <c>IdentityPolicies[i]</c>) and the rule.</summary>
+    internal List<(string Member, string Rule)> Problems()
+    {
+        var problems = new List<(string Member, string Rule)>();
         if (Caller.Problem is { } principal)
         {
-            problems.Add($"{nameof(AccessRequest)}.{nameof(Principal)}: {principal}");
+            problems.Add((nameof(Principal), principal));
         }
 
         if (ActionProblem(Action) is { } action)
         {
-            problems.Add($"{nameof(AccessRequest)}.{nameof(Action)}: {action}");
+            problems.Add((nameof(Action), action));
         }
 
         if (Target.Problem is { } resource)
         {
-            problems.Add($"{nameof(AccessRequest)}.{nameof(Resource)}: {resource}");
+            problems.Add((nameof(Resource), resource));
         }
 
         if (ContextProblem is { } context)
         {
-            problems.Add($"{nameof(AccessRequest)}.{nameof(Context)}: {context}");
+            problems.Add((nameof(Context), context));
         }
 
         if (_identityPolicies is null)
         {
-            problems.Add($"{nameof(AccessRequest)}.{nameof(IdentityPolicies)}: must not be null (leave it unset for none)");
+            problems.Add((nameof(IdentityPolicies), "must not be null (leave it unset for none)"));
         }
         else
         {
@@ -156,16 +164,12 @@ public sealed record AccessRequest
             {
                 if (_identityPolicies[i] is null)
                 {
-                    problems.Add($"{nameof(AccessRequest)}.{nameof(IdentityPolicies)}[{i}]: must not be null");
+                    problems.Add(($"{nameof(IdentityPolicies)}[{i}]", "must not be null"));
                 }
             }
         }
 
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException(
-                problems.Count == 1 ? problems[0] : $"{problems.Count} problems:\n - " + string.Join("\n - ", problems), paramName);
-        }
+        return problems;
     }
 
     private static string? ActionProblem(string? action)
