@@ -25,7 +25,17 @@ internal static class PlanApplyCommands
             var desired = Load(run.Get(file), run.Get(strict));
             using var client = run.CreateClient();
             var plan = await new PolicyReconciler(client).PlanAsync(desired, ct);
+            if (plan.FailedExpectations.Count > 0)
+            {
+                return await DecisionOutput.RefusePlanAsync(run, plan, "no plan was saved");
+            }
+
             await WritePlanAsync(run, plan);
+            if (!run.Json && plan.Resources.SelectMany(r => r.Expectations).ToList() is { Count: > 0 } held)
+            {
+                await DecisionOutput.WriteExpectationsTextAsync(run.Out, held);
+            }
+
             if (plan.HasErrors)
             {
                 return ExitCodes.Error;
@@ -91,6 +101,11 @@ internal static class PlanApplyCommands
                 }
 
                 plan = await reconciler.PlanAsync(desired, ct);
+                if (plan.FailedExpectations.Count > 0)
+                {
+                    return await DecisionOutput.RefusePlanAsync(run, plan, "nothing was written");
+                }
+
                 if (!run.Get(approve))
                 {
                     Render.Plan(run.Out, plan);

@@ -116,6 +116,13 @@ public sealed record AccessRequest
         return Caller.TryGetDerived(key, out values);
     }
 
+    /// <summary>
+    /// Checks every member, as <see cref="PolicyEvaluator.Evaluate"/> does: call it before fetching a policy to evaluate
+    /// against, so a malformed request fails before anything is sent.
+    /// </summary>
+    /// <exception cref="ArgumentException">A member is malformed; the message names each member and the rule it breaks.</exception>
+    public void Validate() => ThrowIfInvalid(nameof(AccessRequest));
+
     /// <summary>Checks every member; throws one <see cref="ArgumentException"/> naming each broken rule.</summary>
     internal void ThrowIfInvalid(string paramName)
     {

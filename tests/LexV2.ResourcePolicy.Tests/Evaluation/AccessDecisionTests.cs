@@ -42,6 +42,15 @@ public class AccessDecisionTests
     }
 
     [Fact]
+    public void Validate_RefusesWhatEvaluateRefuses_BeforeAnyPolicyIsNeeded()
+    {
+        Request(Role).Validate();
+        var e = Assert.Throws<ArgumentException>(() => Request("connect", "lex:*").Validate());
+        Assert.Equal("AccessRequest", e.ParamName);
+        Assert.StartsWith("2 problems:", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ContextKeysDifferingOnlyInCase_AreRefused()
     {
         var request = Request(Role) with
