@@ -78,6 +78,21 @@ public sealed record AccessRequest
         init => _identityPolicies = value;
     }
 
+    /// <summary>
+    /// Compares the members: principal, action and resource exactly, the context by content (keys ignoring case, values in
+    /// order), identity policies element by element.
+    /// </summary>
+    /// <param name="other">The other request.</param>
+    /// <returns>Whether they are equal.</returns>
+    public bool Equals(AccessRequest? other) =>
+        other is not null && Principal == other.Principal && Action == other.Action && Resource == other.Resource &&
+        _context.Count == other._context.Count &&
+        _context.All(c => other._context.TryGetValue(c.Key, out var v) && v.SequenceEqual(c.Value, StringComparer.Ordinal)) &&
+        (_identityPolicies ?? []).SequenceEqual(other._identityPolicies ?? []);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Principal, Action, Resource, _context.Count, _identityPolicies?.Count);
+
     /// <summary>The parsed <see cref="Principal"/>.</summary>
     internal CallerIdentity Caller { get; private init; } = CallerIdentity.Parse(null);
 

@@ -69,6 +69,19 @@ public class AccessDecisionTests
     }
 
     [Fact]
+    public void Equality_ComparesTheMembers_ContextByContent()
+    {
+        var a = Request(Connect, context: [("aws:SourceArn", [Instance]), ("aws:SourceAccount", [Account])]);
+        var b = Request(Connect, context: [("AWS:SOURCEACCOUNT", [Account]), ("aws:SourceArn", [Instance])]);
+        Assert.Equal(a, b);
+        Assert.Equal(a.GetHashCode(), b.GetHashCode());
+        Assert.NotEqual(a, b with { Context = new Dictionary<string, IReadOnlyList<string>> { ["aws:SourceArn"] = [Instance] } });
+        Assert.NotEqual(a, a with { Action = "lex:RecognizeText" });
+        Assert.NotEqual(a, a with { IdentityPolicies = [IdentityAllow()] });
+        Assert.Equal(a with { IdentityPolicies = [IdentityAllow()] }, a with { IdentityPolicies = [IdentityAllow()] });
+    }
+
+    [Fact]
     public void With_ReparsesTheChangedPrincipal()
     {
         var request = Request(Role);
