@@ -1,11 +1,10 @@
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using LexV2.ResourcePolicy.Testing;
 
 namespace LexV2.ResourcePolicy.Sample;
 
 /// <summary>
-/// <c>serve</c> mode: the emulator over HTTP on 127.0.0.1 (<see cref="LexPolicyEmulatorServer"/>), so any AWS client (the AWS
+/// <c>serve</c> mode: the emulator over HTTP on 127.0.0.1 (<see cref="LexPolicyEmulatorServer"/>, on Kestrel), so any AWS client (the AWS
 /// CLI with <c>--endpoint-url</c>, another language's SDK) can use it exactly as it uses the real service. Runs until
 /// SIGINT/SIGTERM, or until the process given by <c>--parent-pid</c> is gone.
 /// </summary>
@@ -53,7 +52,7 @@ public static class EmulatorServer
         {
             server = LexPolicyEmulatorServer.Start(new LexPolicyEmulator(options), port);
         }
-        catch (Exception e) when (e is SocketException or ArgumentException)
+        catch (Exception e) when (e is IOException or ArgumentException)
         {
             await Console.Error.WriteLineAsync($"serve: cannot listen on 127.0.0.1:{port}: {e.Message}");
             return 1;

@@ -13,6 +13,7 @@ public sealed class EmulatorFaults
     private TimeSpan? _throttleRetryAfter;
     private int _failures;
     private HttpStatusCode _failureStatus = HttpStatusCode.InternalServerError;
+    private string? _failureCode;
     private int _drops;
     private int _lostAnswers;
     private double? _ratePerSecond;
@@ -38,16 +39,35 @@ public sealed class EmulatorFaults
         }
     }
 
-    /// <summary>Answers the next <paramref name="count"/> requests with a server error.</summary>
+    /// <summary>Answers the next <paramref name="count"/> requests with an error.</summary>
     /// <param name="count">How many requests to fail.</param>
-    /// <param name="status">The status: 500 (as <c>InternalServerException</c>), or 502/503/504 as a proxy would.</param>
-    public void FailNext(int count, HttpStatusCode status = HttpStatusCode.InternalServerError)
+    /// <param name="status">The status, 400 to 599. Default: 500.</param>
+    /// <param name="errorCode">
+    /// The AWS error code to answer with (<c>x-amzn-ErrorType</c> and a JSON <c>{"message": ...}</c>), for example
+    /// <c>ServiceQuotaExceededException</c>: letters, digits and dots, starting with a letter, at most 128 characters. Default:
+    /// <c>InternalServerException</c> for 500; for any other status none, so the answer is a proxy's HTML page (as 502, 503
+    /// and 504 come from a load balancer).
+    /// </param>
+    /// <exception cref="ArgumentOutOfRangeException">The count is negative, or the status is not 400 to 599.</exception>
+    /// <exception cref="ArgumentException">The error code is empty or has other characters.</exception>
+    public void FailNext(int count, HttpStatusCode status = HttpStatusCode.InternalServerError, string? errorCode = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if ((int)status is < 400 or > 599)
+        {
+            throw new ArgumentOutOfRangeException(nameof(status), (int)status, "An injected failure's status must be 400 to 599.");
+        }
+
+        if (errorCode is not null && !IsErrorCode(errorCode))
+        {
+            throw new ArgumentException($"The error code must be 1 to 128 letters, digits and dots, starting with a letter (was '{errorCode}').", nameof(errorCode));
+        }
+
         lock (_gate)
         {
             _failures = count;
             _failureStatus = status;
+            _failureCode = errorCode;
         }
     }
 
@@ -133,19 +153,19 @@ public sealed class EmulatorFaults
             if (_drops > 0)
             {
                 _drops--;
-                return new Fault(FaultKind.Drop, default, null);
+                return new Fault(FaultKind.Drop, default, null, null);
             }
 
             if (_throttles > 0)
             {
                 _throttles--;
-                return new Fault(FaultKind.Throttle, (HttpStatusCode)429, _throttleRetryAfter);
+                return new Fault(FaultKind.Throttle, (HttpStatusCode)429, _throttleRetryAfter, null);
             }
 
             if (_failures > 0)
             {
                 _failures--;
-                return new Fault(FaultKind.Fail, _failureStatus, null);
+                return new Fault(FaultKind.Fail, _failureStatus, null, _failureCode);
             }
 
             if (_ratePerSecond is { } rate)
@@ -155,13 +175,13 @@ public sealed class EmulatorFaults
                 _lastRefill = now;
                 if (_tokens < 1)
                 {
-                    return new Fault(FaultKind.Throttle, (HttpStatusCode)429, null);
+                    return new Fault(FaultKind.Throttle, (HttpStatusCode)429, null, null);
                 }
 
                 _tokens -= 1;
             }
 
-            return new Fault(FaultKind.None, default, null);
+            return new Fault(FaultKind.None, default, null, null);
         }
     }
 
@@ -173,5 +193,8 @@ public sealed class EmulatorFaults
         Fail,
     }
 
-    internal readonly record struct Fault(FaultKind Kind, HttpStatusCode Status, TimeSpan? RetryAfter);
+    private static bool IsErrorCode(string code) =>
+        code.Length is > 0 and <= 128 && char.IsAsciiLetter(code[0]) && code.All(c => char.IsAsciiLetterOrDigit(c) || c == '.');
+
+    internal readonly record struct Fault(FaultKind Kind, HttpStatusCode Status, TimeSpan? RetryAfter, string? Code);
 }

@@ -14,7 +14,7 @@ namespace LexV2.ResourcePolicy.Testing;
 /// one policy per resource ARN, decimal revision ids that grow with every change and never repeat for an ARN, statement ids
 /// unique per policy, stale <c>expectedRevisionId</c> → 412, duplicate statement → 409, missing policy or statement → 404,
 /// documented constraints and the IAM policy grammar → 400, SigV4 verified on every request over its wire form (403
-/// otherwise). To serve it over HTTP to any AWS client, use <see cref="LexPolicyEmulatorServer"/>. Thread-safe. Disposing it
+/// otherwise). To serve it over HTTP to any AWS client, use <c>LexPolicyEmulatorServer</c> (package <c>LexV2.ResourcePolicy.Testing.Server</c>). Thread-safe. Disposing it
 /// does nothing, so HttpClientFactory may recycle handlers around it without losing state.
 /// </summary>
 public sealed class LexPolicyEmulator : HttpMessageHandler
@@ -168,8 +168,9 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
     /// <summary>
     /// Answers one request as it would be answered over a socket: the request is first turned into the header lines .NET's
     /// <c>SocketsHttpHandler</c> writes for it, and the signature is verified on those. <paramref name="rawPathAndQuery"/> is
-    /// the request target exactly as it arrived on the wire, for hosts that serve the emulator over HTTP themselves (a
-    /// <see cref="Uri"/> may normalize it); <see langword="null"/> uses the request URI.
+    /// the request target exactly as it arrived on the wire, when it is known (a <see cref="Uri"/> may normalize it);
+    /// <see langword="null"/> uses the request URI. A server that has the header lines as received should use
+    /// <see cref="AnswerAsync"/> instead.
     /// </summary>
     /// <param name="request">The request.</param>
     /// <param name="rawPathAndQuery">The raw request target, if known.</param>
@@ -179,11 +180,45 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
     public async Task<HttpResponseMessage> ProcessAsync(HttpRequestMessage request, string? rawPathAndQuery, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var wire = await WireRequest.FromMessageAsync(request, rawPathAndQuery, cancellationToken).ConfigureAwait(false);
-        var response = await AnswerAsync(wire, cancellationToken).ConfigureAwait(false)
+        var wire = await InMemoryWireForm.FromMessageAsync(request, rawPathAndQuery, cancellationToken).ConfigureAwait(false);
+        var response = await AnswerCoreAsync(wire, null, cancellationToken).ConfigureAwait(false)
             ?? throw new HttpRequestException(HttpRequestError.ConnectionError, "The emulator dropped the connection (injected fault).", new IOException("Connection reset by peer (injected)."));
         response.RequestMessage = request;
         return response;
+    }
+
+    /// <summary>
+    /// Answers a request an HTTP server received, for serving the emulator (<c>LexV2.ResourcePolicy.Testing.Server</c> does,
+    /// on Kestrel). The signature is verified on the request target and header lines as received; the body is read (through
+    /// <paramref name="request"/>'s reader) only when the headers authenticate, and otherwise left unread: the server should
+    /// discard it without keeping it.
+    /// </summary>
+    /// <param name="request">The request as received.</param>
+    /// <param name="cancellationToken">Cancels reading the body and the latency wait.</param>
+    /// <returns>
+    /// The answer to send; <see langword="null"/> when an injected fault (<see cref="EmulatorFaults.DropNextConnections"/>,
+    /// <see cref="EmulatorFaults.DropNextResponsesAfterCommit"/>) says the connection is to be dropped without any answer.
+    /// </returns>
+    /// <exception cref="ArgumentNullException"><paramref name="request"/> is null.</exception>
+    public async Task<HttpResponseMessage?> AnswerAsync(ReceivedRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        EmulatorError? rejected = null;
+        if (request.HasBody)
+        {
+            // Authentication first: a request that fails it never has its body read, so it cannot hold memory.
+            rejected = _options.VerifySignatures ? _verifier.VerifyHeaders(request, _options.TimeProvider.GetUtcNow()) : null;
+            if (rejected is null)
+            {
+                await request.ReadBodyAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                request.DiscardBody();
+            }
+        }
+
+        return await AnswerCoreAsync(request, rejected, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -194,18 +229,11 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
     /// <param name="disposing">Ignored.</param>
     protected override void Dispose(bool disposing) => base.Dispose(disposing);
 
-    /// <summary>
-    /// The authentication checks that need no body, for a server deciding whether to read a body at all; <see langword="null"/>
-    /// when they pass (or signatures are not verified).
-    /// </summary>
-    internal EmulatorError? CheckAuthenticationHeaders(WireRequest head) =>
-        _options.VerifySignatures ? _verifier.VerifyHeaders(head, _options.TimeProvider.GetUtcNow()) : null;
-
     /// <summary>Answers a request in its wire form; <see langword="null"/> means: drop the connection without an answer.</summary>
     /// <param name="wire">The request.</param>
-    /// <param name="authenticationError">The error the caller already found with <see cref="CheckAuthenticationHeaders"/>, when it did not read the body.</param>
+    /// <param name="authenticationError">The error the header checks already found, when the body was not read.</param>
     /// <param name="cancellationToken">Cancels the latency wait.</param>
-    internal async Task<HttpResponseMessage?> AnswerAsync(WireRequest wire, CancellationToken cancellationToken, EmulatorError? authenticationError = null)
+    private async Task<HttpResponseMessage?> AnswerCoreAsync(ReceivedRequest wire, EmulatorError? authenticationError, CancellationToken cancellationToken)
     {
         var route = Route(wire.Method, wire.Target);
         var fault = Faults.Take();
@@ -226,7 +254,7 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
         EmulatorError? error = fault.Kind switch
         {
             EmulatorFaults.FaultKind.Throttle => new EmulatorError((HttpStatusCode)429, "ThrottlingException", "Rate exceeded (injected fault)."),
-            EmulatorFaults.FaultKind.Fail => new EmulatorError(fault.Status, fault.Status == HttpStatusCode.InternalServerError ? "InternalServerException" : string.Empty, "Injected server failure."),
+            EmulatorFaults.FaultKind.Fail => new EmulatorError(fault.Status, fault.Code ?? (fault.Status == HttpStatusCode.InternalServerError ? "InternalServerException" : string.Empty), "Injected server failure."),
             _ => authError,
         };
 
@@ -527,30 +555,20 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
 
     private static (HttpResponseMessage?, EmulatorError?) Fail(EmulatorError error) => (null, error);
 
-    private static HttpResponseMessage Error(EmulatorError error) => ErrorResponse(error, html: true);
-
-    /// <summary>An error answer: JSON <c>{"message": ...}</c> with <c>x-amzn-ErrorType</c>, or without a code a proxy's HTML page (or bare JSON).</summary>
-    internal static HttpResponseMessage ErrorResponse(EmulatorError error, bool html)
+    /// <summary>An error answer: JSON <c>{"message": ...}</c> with <c>x-amzn-ErrorType</c>, or without a code a proxy's HTML page.</summary>
+    private static HttpResponseMessage Error(EmulatorError error)
     {
-        HttpResponseMessage response;
-        if (error.Code.Length == 0 && !html)
-        {
-            response = Json(error.Status, new JsonObject { ["message"] = error.Message });
-        }
-        else if (error.Code.Length == 0)
+        if (error.Code.Length == 0)
         {
             // A proxy's answer: HTML, no AWS error type.
-            response = new HttpResponseMessage(error.Status)
+            return new HttpResponseMessage(error.Status)
             {
                 Content = new StringContent($"<html><body><h1>{(int)error.Status} {error.Status}</h1></body></html>", Encoding.UTF8, "text/html"),
             };
         }
-        else
-        {
-            response = Json(error.Status, new JsonObject { ["message"] = error.Message });
-            response.Headers.TryAddWithoutValidation("x-amzn-ErrorType", error.Code + ErrorTypeSuffix);
-        }
 
+        var response = Json(error.Status, new JsonObject { ["message"] = error.Message });
+        response.Headers.TryAddWithoutValidation("x-amzn-ErrorType", error.Code + ErrorTypeSuffix);
         return response;
     }
 

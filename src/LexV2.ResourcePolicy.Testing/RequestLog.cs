@@ -34,7 +34,7 @@ internal sealed class RequestLog(int maxEntries, long maxBytes, int maxBodyBytes
     }
 
     /// <summary>Records a request; its body only when <paramref name="keepBody"/> (it passed authentication), cut to the limit.</summary>
-    public void Add(WireRequest wire, string operation, string? arn, bool keepBody, HttpStatusCode status, string? errorCode)
+    public void Add(ReceivedRequest wire, string operation, string? arn, bool keepBody, HttpStatusCode status, string? errorCode)
     {
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, value) in wire.Lines)

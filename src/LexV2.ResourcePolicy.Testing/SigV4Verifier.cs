@@ -6,7 +6,7 @@ using System.Text;
 namespace LexV2.ResourcePolicy.Testing;
 
 /// <summary>
-/// Verifies AWS Signature Version 4 on a request as it went over the wire (<see cref="WireRequest"/>), written from the
+/// Verifies AWS Signature Version 4 on a request as it went over the wire (<see cref="ReceivedRequest"/>), written from the
 /// specification on purpose: it shares no code with the client's signer, so a signing bug in either one shows up as a
 /// rejected request. Canonical header values come from the received header lines: repeated lines joined with <c>,</c>,
 /// each value trimmed and runs of spaces collapsed, <c>host</c> exactly as received.
@@ -19,10 +19,10 @@ internal sealed class SigV4Verifier(IReadOnlyDictionary<string, string> secrets,
     /// The checks that need only the request line and headers (everything but the payload hash and the signature itself),
     /// in the order AWS applies them; <see langword="null"/> when they pass.
     /// </summary>
-    public EmulatorError? VerifyHeaders(WireRequest request, DateTimeOffset now) => Parse(request, now, out _);
+    public EmulatorError? VerifyHeaders(ReceivedRequest request, DateTimeOffset now) => Parse(request, now, out _);
 
     /// <summary>Returns <see langword="null"/> when the signature is valid, else the error to answer with.</summary>
-    public EmulatorError? Verify(WireRequest request, DateTimeOffset now)
+    public EmulatorError? Verify(ReceivedRequest request, DateTimeOffset now)
     {
         if (Parse(request, now, out var auth) is { } error)
         {
@@ -104,7 +104,7 @@ internal sealed class SigV4Verifier(IReadOnlyDictionary<string, string> secrets,
     private static EmulatorError Forbidden(string code, string message) => new(HttpStatusCode.Forbidden, code, message);
 
     /// <summary>The header-only checks; on success <paramref name="auth"/> holds what the signature check needs.</summary>
-    private EmulatorError? Parse(WireRequest request, DateTimeOffset now, out Authorization auth)
+    private EmulatorError? Parse(ReceivedRequest request, DateTimeOffset now, out Authorization auth)
     {
         auth = default;
         if (request.Joined("authorization") is not { } header)
@@ -192,7 +192,7 @@ internal sealed class SigV4Verifier(IReadOnlyDictionary<string, string> secrets,
     }
 
     /// <summary>A signed header's canonical value: its lines joined with ',', each trimmed with runs of spaces collapsed.</summary>
-    private static string CanonicalValue(WireRequest request, string name)
+    private static string CanonicalValue(ReceivedRequest request, string name)
     {
         var sb = new StringBuilder();
         bool first = true;

@@ -72,13 +72,12 @@ public class WireFormTests
         await socket.SendAsync("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n"u8.ToArray());
         (await sending).Dispose();
 
-        var received = RequestHead.Parse(Encoding.Latin1.GetBytes(head), out var problem);
+        string[] received = head.Split("\r\n");
         using var again = Build(name, endpoint);
-        var derived = await WireRequest.FromMessageAsync(again, null, CancellationToken.None);
+        var derived = await InMemoryWireForm.FromMessageAsync(again, null, CancellationToken.None);
 
-        Assert.True(received is not null, problem.Message);
-        Assert.Equal(received.Method + " " + received.Target, derived.Method + " " + derived.Target);
-        Assert.Equal(received.Lines.Select(l => $"{l.Key}: {l.Value}"), derived.Lines.Select(l => $"{l.Key}: {l.Value}"));
+        Assert.Equal(received[0], derived.Method + " " + derived.Target + " HTTP/1.1");
+        Assert.Equal(received.Skip(1).Select(Line), derived.Lines.Select(l => $"{l.Key}: {l.Value}"));
     }
 
     [SkippableFact]
@@ -112,6 +111,13 @@ public class WireFormTests
         {
             return false;
         }
+    }
+
+    /// <summary>A header line as the verifier sees it: the name as sent, the value without its surrounding whitespace.</summary>
+    private static string Line(string line)
+    {
+        int colon = line.IndexOf(':', StringComparison.Ordinal);
+        return line[..colon] + ": " + line[(colon + 1)..].Trim(' ', '\t');
     }
 
     private static async Task<string> ReadHeadAsync(Socket socket)

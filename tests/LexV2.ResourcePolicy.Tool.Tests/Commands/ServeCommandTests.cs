@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Amazon.Runtime;
+using LexV2.ResourcePolicy.Tool.Commands;
 
 namespace LexV2.ResourcePolicy.Tool.Tests.Commands;
 
@@ -61,10 +62,29 @@ public class ServeCommandTests
     [InlineData(new[] { "serve", "--port", "70000" }, "--port must be between 0 and 65535")]
     [InlineData(new[] { "serve", "--access-key", "AKIDX" }, "--access-key and --secret-key go together")]
     [InlineData(new[] { "serve", "--port", "http" }, "Cannot parse argument 'http' for option '--port'")]
+    [InlineData(new[] { "serve", "--throttle-above", "0" }, "--throttle-above must be a positive number of requests a second")]
+    [InlineData(new[] { "serve", "--latency", "-1" }, "--latency must be 0 to 600000 milliseconds")]
     public async Task Serve_BadArguments_Exit1(string[] args, string expected)
     {
         using var tool = new ToolHarness();
         await tool.AssertRefusedAsync(expected, args);
+    }
+
+    [Theory]
+    [InlineData("eu-west-1", "eu-west-2", "eu-west-3", "eu-west-1")]
+    [InlineData(null, "eu-west-2", "eu-west-3", "eu-west-2")]
+    [InlineData(null, "", "eu-west-3", "eu-west-3")]
+    [InlineData(null, null, "eu-west-3", "eu-west-3")]
+    [InlineData(null, null, null, null)]
+    public void Serve_Region_IsTheOption_ThenAwsRegion_ThenAwsDefaultRegion_ElseAny(string? option, string? awsRegion, string? awsDefaultRegion, string? expected)
+    {
+        var env = new ToolEnvironment
+        {
+            Out = TextWriter.Null, Error = TextWriter.Null,
+            GetEnvironmentVariable = name => name switch { "AWS_REGION" => awsRegion, "AWS_DEFAULT_REGION" => awsDefaultRegion, _ => null },
+        };
+
+        Assert.Equal(expected, ServeCommand.Region(option, env));
     }
 
     [Fact]

@@ -4,48 +4,11 @@ using System.Net.Http.Headers;
 namespace LexV2.ResourcePolicy.Testing;
 
 /// <summary>
-/// A request as it went over the wire: the method, the request target and the header lines exactly as received (names as
-/// sent, values without their surrounding whitespace, in order, repeated lines kept apart), and the body. Served requests
-/// are read off the socket; an in-memory <see cref="HttpRequestMessage"/> is turned into the lines .NET's
-/// <c>SocketsHttpHandler</c> would write for it (<see cref="FromMessageAsync"/>), so the SigV4 verifier judges both the same way.
+/// The wire form of an in-memory <see cref="HttpRequestMessage"/>: the header lines .NET's <c>SocketsHttpHandler</c> would
+/// write for it, so the SigV4 verifier judges a request sent in memory exactly as the same request received by a server.
 /// </summary>
-internal sealed class WireRequest
+internal static class InMemoryWireForm
 {
-    public required string Method { get; init; }
-
-    /// <summary>The request target (origin form: path and query), still percent-encoded.</summary>
-    public required string Target { get; init; }
-
-    public required IReadOnlyList<KeyValuePair<string, string>> Lines { get; init; }
-
-    public ReadOnlyMemory<byte> Body { get; init; }
-
-    /// <summary>
-    /// Whether the body was read and discarded unseen (the server answers an unauthenticated request without keeping it);
-    /// <see cref="Body"/> is then empty and <see cref="BodyLength"/> says how long it was.
-    /// </summary>
-    public bool BodyDiscarded { get; init; }
-
-    public long BodyLength { get; init; }
-
-    /// <summary>
-    /// The values of every line named <paramref name="name"/> (case-insensitive), in order, joined with <c>,</c> as SigV4
-    /// combines repeated header lines; <see langword="null"/> when there is none.
-    /// </summary>
-    public string? Joined(string name)
-    {
-        string? joined = null;
-        foreach (var (n, v) in Lines)
-        {
-            if (n.Equals(name, StringComparison.OrdinalIgnoreCase))
-            {
-                joined = joined is null ? v : joined + "," + v;
-            }
-        }
-
-        return joined;
-    }
-
     /// <summary>The header lines .NET's <c>SocketsHttpHandler</c> writes for <paramref name="request"/>, and its body.</summary>
     /// <remarks>
     /// Observed from SocketsHttpHandler (and checked by a test that captures its bytes): <c>Host</c> first, from
@@ -55,7 +18,7 @@ internal sealed class WireRequest
     /// <c>Transfer-Encoding: chunked</c> when it is not, and <c>Content-Length: 0</c> for a bodiless request whose method
     /// requires a body (all but GET, HEAD, DELETE, OPTIONS and CONNECT).
     /// </remarks>
-    public static async Task<WireRequest> FromMessageAsync(HttpRequestMessage request, string? rawTarget, CancellationToken cancellationToken)
+    public static async Task<ReceivedRequest> FromMessageAsync(HttpRequestMessage request, string? rawTarget, CancellationToken cancellationToken)
     {
         Uri? uri = request.RequestUri;
         var lines = new List<KeyValuePair<string, string>>();
@@ -108,14 +71,8 @@ internal sealed class WireRequest
             lines.Add(new("Content-Length", "0"));
         }
 
-        return new WireRequest
-        {
-            Method = request.Method.Method,
-            Target = rawTarget ?? (uri is { IsAbsoluteUri: true } ? uri.PathAndQuery : uri?.OriginalString ?? "/"),
-            Lines = lines,
-            Body = body,
-            BodyLength = body.Length,
-        };
+        string target = rawTarget ?? (uri is { IsAbsoluteUri: true } ? uri.PathAndQuery : uri?.OriginalString ?? "/");
+        return ReceivedRequest.WithBody(request.Method.Method, target.Length == 0 ? "/" : target, lines, body);
     }
 
     private static void Add(List<KeyValuePair<string, string>> lines, string name, HeaderStringValues values)
