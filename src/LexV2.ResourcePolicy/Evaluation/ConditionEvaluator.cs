@@ -25,9 +25,9 @@ internal static class ConditionEvaluator
 {
     private const int MaxCachedValues = 4096;
     private static readonly ConcurrentDictionary<string, ConditionOperator> Operators = new(StringComparer.Ordinal);
-    private static readonly ConcurrentDictionary<string, IPNetwork?> Ranges = new(StringComparer.Ordinal);
-    private static readonly ConcurrentDictionary<string, IPAddress?> Addresses = new(StringComparer.Ordinal);
-    private static readonly ConcurrentDictionary<string, DateTimeOffset?> Dates = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, (bool Ok, IPNetwork Value)> Ranges = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, (bool Ok, IPAddress Value)> Addresses = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, (bool Ok, DateTimeOffset Value)> Dates = new(StringComparer.Ordinal);
 
     /// <summary>Whether every condition holds.</summary>
     /// <param name="condition">The statement's conditions.</param>
@@ -239,54 +239,31 @@ internal static class ConditionEvaluator
         : value.Equals("false", StringComparison.OrdinalIgnoreCase) ? false
         : null;
 
-    // Addresses and ranges are parsed once per distinct text (IPAddress is a class); the caches stop growing at a bound.
-    private static IPAddress? Address(string text)
+    // Addresses, ranges and a policy's dates are parsed once per distinct text (IPAddress is a class; a date takes a format
+    // search). A policy's values are few and fixed; the request's (aws:SourceIp, aws:CurrentTime) change with every call, so
+    // the caches stop growing at a bound, and request dates are not cached at all.
+    private static IPAddress? Address(string text) =>
+        Cached(Addresses, text, static (string t, out IPAddress a) => IPAddress.TryParse(t, out a!) && !t.Contains('%', StringComparison.Ordinal) && !t.Contains('/', StringComparison.Ordinal), out var address) ? address : null;
+
+    private static IPNetwork? Range(string text) => Cached(Ranges, text, ConditionValues.TryParseIpRange, out var range) ? range : null;
+
+    private static DateTimeOffset? PolicyDate(string text) => Cached(Dates, text, ConditionValues.TryParseDate, out var date) ? date : null;
+
+    private delegate bool Parser<T>(string text, out T value);
+
+    private static bool Cached<T>(ConcurrentDictionary<string, (bool Ok, T Value)> cache, string text, Parser<T> parse, out T value)
     {
-        if (Addresses.TryGetValue(text, out var cached))
+        if (!cache.TryGetValue(text, out var entry))
         {
-            return cached;
+            entry.Ok = parse(text, out entry.Value);
+            if (cache.Count < MaxCachedValues)
+            {
+                cache.TryAdd(text, entry);
+            }
         }
 
-        var address = IPAddress.TryParse(text, out var parsed) && !text.Contains('%', StringComparison.Ordinal) && !text.Contains('/', StringComparison.Ordinal) ? parsed : null;
-        if (Addresses.Count < MaxCachedValues)
-        {
-            Addresses.TryAdd(text, address);
-        }
-
-        return address;
-    }
-
-    // A policy's dates are few and fixed, so each is parsed once; the request's (aws:CurrentTime) change with every call.
-    private static DateTimeOffset? PolicyDate(string text)
-    {
-        if (Dates.TryGetValue(text, out var cached))
-        {
-            return cached;
-        }
-
-        DateTimeOffset? date = ConditionValues.TryParseDate(text, out var parsed) ? parsed : null;
-        if (Dates.Count < MaxCachedValues)
-        {
-            Dates.TryAdd(text, date);
-        }
-
-        return date;
-    }
-
-    private static IPNetwork? Range(string text)
-    {
-        if (Ranges.TryGetValue(text, out var cached))
-        {
-            return cached;
-        }
-
-        IPNetwork? range = ConditionValues.TryParseIpRange(text, out var parsed) ? parsed : null;
-        if (Ranges.Count < MaxCachedValues)
-        {
-            Ranges.TryAdd(text, range);
-        }
-
-        return range;
+        value = entry.Value;
+        return entry.Ok;
     }
 
     /// <summary>One sentence: "Condition ArnEquals aws:SourceArn: expected X, the request has Y".</summary>
