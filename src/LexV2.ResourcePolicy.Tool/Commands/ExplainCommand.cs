@@ -57,9 +57,8 @@ internal static class ExplainCommand
                 {
                     w.WriteStartObject();
                     w.WriteNumber("formatVersion", DecisionOutput.FormatVersion);
+                    DecisionOutput.WriteMembers(w, decision);
                     w.WriteString("policySource", source);
-                    w.WritePropertyName("accessDecision");
-                    DecisionOutput.Write(w, decision);
                     w.WriteEndObject();
                 });
             }

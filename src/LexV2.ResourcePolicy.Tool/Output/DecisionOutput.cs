@@ -17,6 +17,13 @@ internal static class DecisionOutput
     public static void Write(Utf8JsonWriter w, AccessDecision decision)
     {
         w.WriteStartObject();
+        WriteMembers(w, decision);
+        w.WriteEndObject();
+    }
+
+    /// <summary>Writes the members of an <see cref="AccessDecision"/> into the object being written.</summary>
+    public static void WriteMembers(Utf8JsonWriter w, AccessDecision decision)
+    {
         w.WriteString("decision", decision.Decision.ToString());
         w.WriteString("summary", decision.Summary);
         w.WriteStartArray("statements");
@@ -41,7 +48,6 @@ internal static class DecisionOutput
         }
 
         w.WriteEndArray();
-        w.WriteEndObject();
     }
 
     /// <summary>The JSON document of a set of expectation results (<c>check</c>, and <c>plan</c> when one fails).</summary>

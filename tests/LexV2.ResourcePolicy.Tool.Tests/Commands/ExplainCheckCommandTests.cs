@@ -97,7 +97,7 @@ public class ExplainCheckCommandTests
         Assert.Equal(2, run.Code);
         using var json = JsonDocument.Parse(run.Out);
         Assert.Equal(1, json.RootElement.GetProperty("formatVersion").GetInt32());
-        var decision = json.RootElement.GetProperty("accessDecision");
+        var decision = json.RootElement;
         Assert.Equal("ImplicitlyDenied", decision.GetProperty("decision").GetString());
         var statement = Assert.Single(decision.GetProperty("statements").EnumerateArray());
         Assert.Equal(("resource", 0, "AllowConnect", "Allow", false, "Condition"), (
