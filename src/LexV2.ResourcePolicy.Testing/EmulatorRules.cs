@@ -122,6 +122,7 @@ internal static partial class EmulatorRules
             }
         }
 
+        // Keys count for the service-principal rule only under an operator that pins the value: present and equal (or like).
         var keys = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         if (body["condition"] is JsonNode conditionNode)
         {
@@ -142,24 +143,70 @@ internal static partial class EmulatorRules
                     return Bad($"1 validation error detected: Value at 'condition.{op}' failed to satisfy constraint: Member must be a map of at most 10 entries");
                 }
 
+                if (!PolicyGrammar.IsConditionOperator(op))
+                {
+                    return Bad($"Policy isn't valid: Invalid Condition type: {op}.");
+                }
+
                 foreach (var (key, value) in map)
                 {
-                    if ((CheckShape($"condition.{op}.key", "ConditionKey", key) ?? CheckShape($"condition.{op}.{key}", "ConditionValue", value is JsonValue jv && jv.TryGetValue(out string? sv) ? sv : null)) is { } m)
+                    string? text = value is JsonValue jv && jv.TryGetValue(out string? sv) ? sv : null;
+                    if ((CheckShape($"condition.{op}.key", "ConditionKey", key) ?? CheckShape($"condition.{op}.{key}", "ConditionValue", text)) is { } m)
                     {
                         return Bad(m);
                     }
 
-                    keys.Add(key);
+                    if (PolicyGrammar.ConditionValueProblem(op, text!) is { } valueProblem)
+                    {
+                        return Bad($"Policy isn't valid: condition {op} {key}: {valueProblem}");
+                    }
+
+                    if (PinningOperators.Contains(op))
+                    {
+                        keys.Add(key);
+                    }
                 }
             }
         }
 
         if (servicePrincipal && !(keys.Contains("aws:SourceAccount") && keys.Contains("aws:SourceArn")))
         {
-            return Bad("Policy isn't valid: a statement with a service principal must have two condition blocks, one with the aws:SourceAccount global condition key and one with the aws:SourceArn global condition key.");
+            return Bad("Policy isn't valid: a statement with a service principal must have two condition blocks, one with the aws:SourceAccount global condition key and one with the aws:SourceArn global condition key, each under StringEquals, StringLike, ArnEquals or ArnLike.");
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The operators under which a condition pins a key: it fails when the key is absent or has another value. Their
+    /// <c>IfExists</c> forms match an absent key, the negated forms and the set-qualified ones match other requests too.
+    /// </summary>
+    private static readonly HashSet<string> PinningOperators = new(["StringEquals", "StringLike", "ArnEquals", "ArnLike"], StringComparer.Ordinal);
+
+    /// <summary>
+    /// The region of a request's SigV4 credential scope (<c>Credential=AKID/20260101/us-east-1/lex/aws4_request</c>): the region
+    /// the caller signed for, which is what an AWS regional endpoint is. <see langword="null"/> without such a header.
+    /// </summary>
+    public static string? SignedRegion(string? authorization)
+    {
+        int at = authorization?.IndexOf("Credential=", StringComparison.Ordinal) ?? -1;
+        if (at < 0)
+        {
+            return null;
+        }
+
+        string credential = authorization![(at + "Credential=".Length)..].Split(',')[0].Trim();
+        string[] scope = credential.Split('/');
+        return scope.Length == 5 && scope[2].Length > 0 ? scope[2] : null;
+    }
+
+    /// <summary>A resource ARN in another region than the request was signed for: the 400 AWS's regional endpoint would answer.</summary>
+    public static EmulatorError? CheckRegion(string arn, string? signedRegion)
+    {
+        string arnRegion = arn.Split(':', 6)[3];
+        return signedRegion is null || signedRegion == arnRegion
+            ? null
+            : Bad($"The resource ARN '{arn}' is in region {arnRegion}, but the request was signed for region {signedRegion} (its credential scope): a resource policy is managed at its resource's regional endpoint.");
     }
 
     public static string? Str(JsonObject o, string name) => o[name] is JsonValue v && v.TryGetValue(out string? s) ? s : null;

@@ -7,10 +7,17 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class EmulatorHttpClientBuilderExtensions
 {
     /// <summary>
-    /// Sends the client's requests to <paramref name="emulator"/> instead of AWS. When the options have no credentials or
-    /// region, the emulator's example credentials and <c>us-east-1</c> are used, so no AWS configuration is needed.
+    /// Sends the client's requests to <paramref name="emulator"/> instead of AWS, whatever endpoint and credentials the client's
+    /// options would otherwise use, so settings meant for production work unchanged in tests: the client signs with the
+    /// emulator's credentials (the first pair of <see cref="LexPolicyEmulatorOptions.Credentials"/>), for the emulator's
+    /// <see cref="LexPolicyEmulatorOptions.Region"/> when it requires one (else the client's region, else <c>us-east-1</c>), and
+    /// its <c>Profile</c>, <c>ServiceUrl</c>, <c>UseFips</c> and <c>UseDualStack</c> are set aside, so no AWS profile, VPC
+    /// endpoint or environment is needed. Works on the default client and on named ones, also on clients the application
+    /// registered before (<c>services.AddHttpClient(LexPolicyServiceCollectionExtensions.HttpClientNameFor(name)).UseLexPolicyEmulator(emulator)</c>,
+    /// for example in <c>ConfigureTestServices</c>). Its settings apply after the application's (<c>PostConfigure</c>); to test
+    /// other credentials, post-configure the options after this call.
     /// </summary>
-    /// <param name="builder">The builder returned by <c>AddLexPolicyClient</c>.</param>
+    /// <param name="builder">The builder returned by <c>AddLexPolicyClient</c>, or <c>services.AddHttpClient(LexPolicyServiceCollectionExtensions.HttpClientNameFor(name))</c>.</param>
     /// <param name="emulator">The emulator; share it with the test to arrange state and inspect requests.</param>
     /// <returns>The same builder.</returns>
     public static IHttpClientBuilder UseLexPolicyEmulator(this IHttpClientBuilder builder, LexPolicyEmulator emulator)
@@ -22,8 +29,14 @@ public static class EmulatorHttpClientBuilderExtensions
         string optionsName = builder.Name.StartsWith(prefix, StringComparison.Ordinal) ? builder.Name[prefix.Length..] : Microsoft.Extensions.Options.Options.DefaultName;
         builder.Services.PostConfigure<LexPolicyClientOptions>(optionsName, o =>
         {
-            o.Credentials ??= new Amazon.Runtime.BasicAWSCredentials(LexPolicyEmulatorOptions.ExampleAccessKey, LexPolicyEmulatorOptions.ExampleSecretKey);
-            o.Region ??= "us-east-1";
+            var (accessKey, secretKey) = emulator.ClientCredentials;
+            o.Credentials = new Amazon.Runtime.BasicAWSCredentials(accessKey, secretKey);
+            o.Region = emulator.RequiredRegion ?? (string.IsNullOrWhiteSpace(o.Region) ? "us-east-1" : o.Region.Trim());
+            o.Profile = null;
+            o.UseFips = false;
+            o.UseDualStack = false;
+            // Explicit, so that neither AWS_ENDPOINT_URL nor a profile's endpoint_url applies; the emulator answers on any host.
+            o.ServiceUrl = new Uri($"https://models-v2-lex.{o.Region}.amazonaws.com/");
         });
         return builder.ConfigurePrimaryHttpMessageHandler(() => emulator).SetHandlerLifetime(Timeout.InfiniteTimeSpan);
     }

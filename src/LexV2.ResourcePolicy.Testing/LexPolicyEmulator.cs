@@ -71,15 +71,21 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
     /// <returns>A client; dispose it when done (the emulator is not disposed with it).</returns>
     public LexPolicyClient CreateClient(Action<LexPolicyClientOptions>? configure = null)
     {
-        var first = _options.Credentials.First();
+        var (accessKey, secretKey) = ClientCredentials;
         var options = new LexPolicyClientOptions
         {
-            Region = _options.Region ?? "us-east-1",
-            Credentials = new Amazon.Runtime.BasicAWSCredentials(first.Key, first.Value),
+            Region = RequiredRegion ?? "us-east-1",
+            Credentials = new Amazon.Runtime.BasicAWSCredentials(accessKey, secretKey),
         };
         configure?.Invoke(options);
         return new LexPolicyClient(options, this, null, _options.TimeProvider);
     }
+
+    /// <summary>The credentials the emulator's clients sign with: the first configured pair.</summary>
+    internal KeyValuePair<string, string> ClientCredentials => _options.Credentials.First();
+
+    /// <summary>The region requests must be signed for, when the emulator requires one.</summary>
+    internal string? RequiredRegion => _options.Region;
 
     /// <summary>Declares that a bot or bot alias does not exist: every operation on it answers <c>ResourceNotFoundException</c>.</summary>
     /// <param name="resourceArn">The ARN.</param>
@@ -263,7 +269,7 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
         if (error is null)
         {
             lost = route.Operation is not ("DescribeResourcePolicy" or "Unknown") && Faults.TakeLostAnswer();
-            (response, error) = route.Error is { } routeError ? (null, routeError) : Handle(route, wire.Body);
+            (response, error) = route.Error is { } routeError ? (null, routeError) : Handle(route, wire.Body, EmulatorRules.SignedRegion(wire.Joined("authorization")));
         }
 
         if (error is not null)
@@ -325,7 +331,8 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
         return new RouteMatch(operation, s.Length > 2 && s[1] == "policy" ? Decode(2) : null, operation == "DeleteResourcePolicyStatement" ? Decode(4) : null, expected, error);
     }
 
-    private (HttpResponseMessage? Response, EmulatorError? Error) Handle(RouteMatch route, ReadOnlyMemory<byte> body)
+    /// <summary>One operation; <paramref name="signedRegion"/> is the region of the request's credential scope, when it was signed.</summary>
+    private (HttpResponseMessage? Response, EmulatorError? Error) Handle(RouteMatch route, ReadOnlyMemory<byte> body, string? signedRegion)
     {
         string arn = route.Arn!;
         var error = EmulatorRules.CheckShape("resourceArn", "AmazonResourceName", arn)
@@ -339,6 +346,11 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
         if (ResourceArn.Check(arn, out string account) is { } arnError)
         {
             return Fail(new EmulatorError(HttpStatusCode.BadRequest, "ValidationException", $"The resource ARN '{arn}' is not a Lex V2 bot or bot alias ARN: {arnError}."));
+        }
+
+        if (EmulatorRules.CheckRegion(arn, signedRegion) is { } regionError)
+        {
+            return Fail(regionError);
         }
 
         JsonObject? json = null;

@@ -54,7 +54,7 @@ internal static partial class PolicyGrammar
             case null:
                 return Invalid("$.Statement is required: a statement object or a non-empty list of them.");
             case JsonObject single:
-                return CheckStatement(single, "$.Statement", sids);
+                return CheckStatement(single, "$.Statement", sids) ?? CheckPrincipalRule(single, "$.Statement");
             case JsonArray { Count: > 0 } list:
                 for (int i = 0; i < list.Count; i++)
                 {
@@ -69,10 +69,37 @@ internal static partial class PolicyGrammar
                     }
                 }
 
+                // The grammar first, then the rules of a Lex resource policy.
+                for (int i = 0; i < list.Count; i++)
+                {
+                    if (CheckPrincipalRule((JsonObject)list[i]!, $"$.Statement[{i}]") is { } ruleError)
+                    {
+                        return ruleError;
+                    }
+                }
+
                 return null;
             default:
                 return Invalid("$.Statement must be a statement object or a non-empty list of them.");
         }
+    }
+
+    /// <summary>
+    /// A Lex resource policy names who each statement is for: a wildcard principal (<c>"*"</c>, or <c>"*"</c> as a value of a
+    /// principal type) is refused, conditions or not, Allow or Deny, as the statement API (whose principal is a service or an
+    /// IAM ARN of the resource's account) cannot express one either.
+    /// </summary>
+    private static EmulatorError? CheckPrincipalRule(JsonObject statement, string at)
+    {
+        bool wildcard = statement["Principal"] switch
+        {
+            JsonValue v => IsString(v, out string? any) && any == "*",
+            JsonObject kinds => kinds.Any(k => (k.Value is JsonArray list ? list.ToArray() : [k.Value]).Any(x => IsString(x, out string? value) && value == "*")),
+            _ => false,
+        };
+        return wildcard
+            ? Invalid($"{at}.Principal: a wildcard principal (\"*\") is not accepted in a Lex resource policy; name the AWS service, or the IAM role, user or account root of the resource's own account, the statement is for.")
+            : null;
     }
 
     /// <summary>The size quota, JSON, and a JSON object: what every policy the emulator holds must be.</summary>
@@ -232,6 +259,11 @@ internal static partial class PolicyGrammar
                 return Invalid($"{at}.{op} must be a non-empty object of condition keys.");
             }
 
+            if (!IsConditionOperator(op))
+            {
+                return Invalid($"{at}: Invalid Condition type: {op}.");
+            }
+
             foreach (var (key, value) in map)
             {
                 bool scalar(JsonNode? v) => v is JsonValue jv && jv.GetValueKind() is JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False;
@@ -239,10 +271,62 @@ internal static partial class PolicyGrammar
                 {
                     return Invalid($"{at}.{op}.{key} must be a string, number or boolean, or a non-empty list of them.");
                 }
+
+                foreach (var item in value is JsonArray many ? many.ToArray() : [value])
+                {
+                    string text = item!.GetValueKind() == JsonValueKind.String ? item.GetValue<string>() : item.ToJsonString();
+                    if (ConditionValueProblem(op, text) is { } problem)
+                    {
+                        return Invalid($"{at}.{op}.{key}: {problem}");
+                    }
+                }
             }
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="op"/> is a condition operator of the IAM documentation ("IAM JSON policy elements: Condition
+    /// operators"): a String, Numeric, Date, Bool, BinaryEquals, IpAddress/NotIpAddress or Arn operator, optionally with the
+    /// <c>IfExists</c> suffix, or <c>Null</c> (which takes no suffix), each optionally behind <c>ForAnyValue:</c> or
+    /// <c>ForAllValues:</c>. Names are case-sensitive.
+    /// </summary>
+    public static bool IsConditionOperator(string op) => OperatorPattern().IsMatch(op);
+
+    /// <summary>
+    /// What is wrong with a condition value for its operator's type, per the IAM documentation (numbers for Numeric, ISO 8601
+    /// or epoch seconds for Date, true/false for Bool and Null, base64 for BinaryEquals, an address or CIDR range for
+    /// IpAddress); <see langword="null"/> when it fits, or the operator takes any text. A policy variable (<c>${...}</c>) is
+    /// left to evaluation in the operators that take them.
+    /// </summary>
+    public static string? ConditionValueProblem(string op, string value)
+    {
+        string baseName = op[(op.IndexOf(':', StringComparison.Ordinal) + 1)..];
+        baseName = baseName.EndsWith("IfExists", StringComparison.Ordinal) ? baseName[..^"IfExists".Length] : baseName;
+        bool variable = value.Contains("${", StringComparison.Ordinal);
+        return baseName switch
+        {
+            _ when baseName.StartsWith("Numeric", StringComparison.Ordinal) => NumberPattern().IsMatch(value) ? null : $"'{value}' is not a number.",
+            _ when baseName.StartsWith("Date", StringComparison.Ordinal) => DatePattern().IsMatch(value) || BasicDatePattern().IsMatch(value) || EpochPattern().IsMatch(value) ? null : $"'{value}' is not an ISO 8601 date or epoch seconds.",
+            "Bool" when variable => null,
+            "Bool" or "Null" => value.Equals("true", StringComparison.OrdinalIgnoreCase) || value.Equals("false", StringComparison.OrdinalIgnoreCase) ? null : $"'{value}' is not true or false.",
+            "BinaryEquals" => value.Length % 4 == 0 && Convert.TryFromBase64String(value, new byte[value.Length], out _) ? null : $"'{value}' is not base64.",
+            "IpAddress" or "NotIpAddress" => IsIpRange(value) ? null : $"'{value}' is not an IP address or CIDR range.",
+            _ => null,
+        };
+    }
+
+    private static bool IsIpRange(string value)
+    {
+        string[] parts = value.Split('/');
+        if (parts.Length > 2 || !IPAddress.TryParse(parts[0], out var address) || parts[0].Contains('%', StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        int max = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 128 : 32;
+        return parts.Length == 1 || (parts[1].Length is > 0 and <= 3 && parts[1].All(char.IsAsciiDigit) && int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) <= max);
     }
 
     private static EmulatorError? StringOrList(JsonNode? node, string at, Func<string, bool> valid, string expected)
@@ -283,4 +367,19 @@ internal static partial class PolicyGrammar
 
     [GeneratedRegex(@"^[a-zA-Z0-9-]+:[a-zA-Z0-9*?]+\z")]
     private static partial Regex ActionPattern();
+
+    [GeneratedRegex(@"^(ForAnyValue:|ForAllValues:)?((String(Not)?Equals(IgnoreCase)?|String(Not)?Like|Numeric(Not)?Equals|Numeric(Less|Greater)Than(Equals)?|Date(Not)?Equals|Date(Less|Greater)Than(Equals)?|Bool|BinaryEquals|(Not)?IpAddress|Arn(Not)?(Equals|Like))(IfExists)?|Null)\z")]
+    private static partial Regex OperatorPattern();
+
+    [GeneratedRegex(@"^[+-]?[0-9]+(\.[0-9]+)?\z")]
+    private static partial Regex NumberPattern();
+
+    [GeneratedRegex(@"^[0-9]{4}(-[0-9]{2}(-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})?)?)?)?\z")]
+    private static partial Regex DatePattern();
+
+    [GeneratedRegex(@"^[0-9]{8}T[0-9]{6}(Z|[+-][0-9]{4})?\z")]
+    private static partial Regex BasicDatePattern();
+
+    [GeneratedRegex(@"^[0-9]+\z")]
+    private static partial Regex EpochPattern();
 }

@@ -167,7 +167,8 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
     }
 
     /// <summary>
-    /// Every operation: validate (unless turned off), build the one request message, send it. Only a <see langword="null"/> request
+    /// Every operation: validate (unless turned off: the request's rules, then its resource ARN against the signing region and
+    /// partition), build the one request message, send it. Only a <see langword="null"/> request
     /// throws at the call site; every other failure, validation included, comes from awaiting the returned task, so
     /// <c>Task.WhenAll</c> over many calls observes them all.
     /// </summary>
@@ -185,6 +186,18 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
             }
 
             message = build(_builder, request);
+            if (_runtime.Options.ValidateRequests)
+            {
+                try
+                {
+                    RequestValidator.ThrowIfOtherRegion(message.Operation, message.ResourceArn, _runtime.SigningRegion);
+                }
+                catch
+                {
+                    message.Dispose();
+                    throw;
+                }
+            }
         }
         catch (Exception e)
         {
@@ -208,6 +221,7 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
         int status = 0;
         string? requestId = null;
         string? errorCode = null;
+        bool handled = false;
         try
         {
             request.Headers.TryAddWithoutValidation("User-Agent", _runtime.UserAgent);
@@ -221,8 +235,13 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
             {
                 throw;
             }
-            catch (LexPolicyException)
+            catch (LexPolicyException e)
             {
+                if (e.ErrorCode == Signing.CredentialSource.ErrorCode)
+                {
+                    Log.CredentialsUnavailable(_runtime.Logger, operation, e.Message);
+                }
+
                 throw;
             }
             catch (Polly.ExecutionRejectedException e)
@@ -246,9 +265,9 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
                 if (!response.IsSuccessStatusCode)
                 {
                     var error = request.Error ?? ErrorResponse.Parse(response, await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false), _runtime.Time.GetUtcNow());
-                    // An answer the caller said it handles itself (Ensure/Remove meeting 404/409/412) is not worth a warning.
-                    LogLevel level = HandledAnswers.Contains((int)response.StatusCode) ? LogLevel.Debug : LogLevel.Warning;
-                    Log.RequestFailed(_runtime.Logger, level, operation, (int)response.StatusCode, error.Code, attempts, error.RequestId);
+                    // An answer the caller said it handles itself (Ensure/Remove meeting 404/409/412) is not worth a warning, nor an error in metrics and spans.
+                    handled = HandledAnswers.Contains((int)response.StatusCode);
+                    Log.RequestFailed(_runtime.Logger, handled ? LogLevel.Debug : LogLevel.Warning, operation, (int)response.StatusCode, error.Code, attempts, error.RequestId);
                     throw ErrorMapper.Map(operation, error, attempts, request.ResourceArn);
                 }
 
@@ -290,7 +309,7 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
         }
         catch (LexPolicyException e)
         {
-            (status, requestId, errorCode) = ((int)e.StatusCode, e.RequestId, e.ErrorCode ?? e.GetType().Name);
+            (status, requestId, errorCode) = ((int)e.StatusCode, e.RequestId, handled ? null : e.ErrorCode ?? e.GetType().Name);
             throw;
         }
         catch (OperationCanceledException)

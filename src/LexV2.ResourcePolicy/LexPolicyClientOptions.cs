@@ -90,7 +90,11 @@ public sealed class LexPolicyClientOptions
     /// </summary>
     public int RetryBudget { get; set; } = 500;
 
-    /// <summary>Validate every request against the documented constraints before sending it. Turn off only for exotic cases. Default: <see langword="true"/>.</summary>
+    /// <summary>
+    /// Validate every request before sending it: the documented constraints, the IAM grammar of conditions and policy documents
+    /// (operators, value types, no wildcard principal), and a resource ARN in the region and partition the client signs for.
+    /// Turn off only for exotic cases. Default: <see langword="true"/>.
+    /// </summary>
     public bool ValidateRequests { get; set; } = true;
 
     /// <summary>

@@ -27,12 +27,18 @@ internal static partial class Log
     [LoggerMessage(EventId = 5, EventName = "ClockSkewCorrected", Level = LogLevel.Warning,
         Message = "{Operation} was rejected for clock skew; signing times of this client are now offset by {OffsetSeconds:0} s")]
     public static partial void ClockSkewCorrected(ILogger logger, string operation, double offsetSeconds);
+
+    /// <summary>The reason is the library's own text (which credential failed and how, never a key).</summary>
+    [LoggerMessage(EventId = 6, EventName = "CredentialsUnavailable", Level = LogLevel.Warning,
+        Message = "{Operation} was not sent: no usable AWS credentials. {Reason}")]
+    public static partial void CredentialsUnavailable(ILogger logger, string operation, string reason);
 }
 
 /// <summary>
 /// The HTTP statuses the current async flow handles itself (set by <c>EnsureStatementAsync</c> and <c>RemoveStatementAsync</c>
-/// around their calls), so the client logs those answers at Debug instead of Warning. Flows with the async context, so
-/// concurrent calls elsewhere are unaffected.
+/// around each call, for the answers that call can meet and they handle), so the client logs those answers at Debug instead
+/// of Warning and does not count them as errors in metrics and spans. Flows with the async context, so concurrent calls
+/// elsewhere are unaffected.
 /// </summary>
 internal static class HandledAnswers
 {

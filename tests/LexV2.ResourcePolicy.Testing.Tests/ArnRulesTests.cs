@@ -53,7 +53,7 @@ public class ArnRulesTests
     public async Task ArnAcceptedByTheClientsArnTypes_IsAccepted(string arn)
     {
         Assert.True(LexResourceArn.TryParse(arn, out _, out _));
-        using var client = _emulator.CreateClient(o => { o.ValidateRequests = false; o.MaxRetries = 0; });
+        using var client = _emulator.CreateClient(o => { o.Region = arn.Split(':')[3]; o.MaxRetries = 0; });
         await Assert.ThrowsAsync<ResourceNotFoundException>(() => client.DescribeResourcePolicyAsync(new() { ResourceArn = arn })); // no policy yet: the ARN itself was accepted
     }
 }

@@ -82,7 +82,7 @@ public class EnsureRemoveTests
         var result = await interfering.EnsureStatementAsync(RoleStatement(2));
 
         Assert.Equal(StatementChange.Added, result.Change);
-        Assert.Equal(2, result.Attempts);
+        Assert.Equal(2, result.Rounds);
         Assert.Equal(3, PolicyDocument.Parse(emulator.GetPolicy(Alias)!.Policy).Statement.Count);
     }
 

@@ -52,9 +52,11 @@ public class LostAnswerTests
         await client.EnsureStatementAsync(Role("Existing"));
         emulator.Faults.DropNextResponsesAfterCommit(2);
 
-        var added = await client.EnsureStatementAsync(Role("New"));
+        // Another role: the same grant under another id would already be in place (EnsureStatementAsync answers None for it).
+        var other = Role("New") with { Principal = [Principal.ForArn("arn:aws:iam::123456789012:role/other")] };
+        var added = await client.EnsureStatementAsync(other);
         var replaced = await client.EnsureStatementAsync(Role("Existing") with { Action = ["lex:StartConversation"] });
-        var again = await client.EnsureStatementAsync(Role("New"));
+        var again = await client.EnsureStatementAsync(other);
 
         var policy = PolicyDocument.Parse(emulator.GetPolicy(Alias)!.Policy);
         Assert.Equal(["Existing", "New"], policy.Statement.Select(s => s.Sid).Order());

@@ -37,7 +37,20 @@ public class PolicyGrammarTests
         { """{"Statement":[{"Sid":"a","Effect":"Allow","Principal":"*","Action":"lex:*"},{"Sid":"a","Effect":"Deny","Principal":"*","Action":"lex:*"}]}""", "Sid" },
         { """{"Statement":[{"Effect":"Allow","Principal":"*","Action":"lex:*","Actions":"lex:*"}]}""", "Actions" },
         { """{"Version":"2012-10-17","Statement":[""" + Allow + """],"Extra":1}""", "Extra" },
+        { Conditioned("""{"StringEqualz":{"aws:SourceAccount":"123456789012"}}"""), "Invalid Condition type: StringEqualz" },
+        { Conditioned("""{"NullIfExists":{"aws:SourceVpc":"true"}}"""), "Invalid Condition type: NullIfExists" },
+        { Conditioned("""{"ForAllValue:StringEquals":{"aws:TagKeys":"a"}}"""), "Invalid Condition type: ForAllValue:StringEquals" },
+        { Conditioned("""{"NumericLessThan":{"aws:MultiFactorAuthAge":"an hour"}}"""), "'an hour' is not a number" },
+        { Conditioned("""{"DateLessThan":{"aws:CurrentTime":["2026-01-01","next week"]}}"""), "'next week' is not an ISO 8601 date" },
+        { Conditioned("""{"Bool":{"aws:SecureTransport":"yes"}}"""), "'yes' is not true or false" },
+        { Conditioned("""{"IpAddress":{"aws:SourceIp":"10.0.0.0/40"}}"""), "is not an IP address or CIDR range" },
+        { """{"Statement":[{"Effect":"Allow","Principal":"*","Action":"lex:RecognizeText"}]}""", "$.Statement[0].Principal: a wildcard principal" },
+        { """{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"lex:*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}}]}""", "$.Statement[0].Principal: a wildcard principal" },
+        { """{"Statement":[""" + Allow + """,{"Effect":"Deny","Principal":{"AWS":["arn:aws:iam::123456789012:root","*"]},"Action":"lex:*"}]}""", "$.Statement[1].Principal: a wildcard principal" },
     };
+
+    private static string Conditioned(string condition) =>
+        """{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"lex:*","Condition":""" + condition + "}]}";
 
     [Theory]
     [MemberData(nameof(InvalidPolicies))]
@@ -65,8 +78,9 @@ public class PolicyGrammarTests
         """{"Version":"2012-10-17","Statement":""" + Allow + "}",
         """{"Version":"2008-10-17","Id":"p1","Statement":[""" + Allow + "]}",
         """{"Statement":[{"Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::123456789012:root","arn:aws:iam::123456789012:role/a"]},"NotAction":["lex:Delete*"],"NotResource":"*"}]}""",
-        """{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Condition":{"StringEquals":{"aws:SourceAccount":["123456789012"]},"Bool":{"aws:SecureTransport":true}}}]}""",
-        """{"Statement":[{"Effect":"Allow","Principal":{"Service":"connect.amazonaws.com","AWS":"*"},"Action":"lex:Recognize*"},{"Sid":"Two","Effect":"Deny","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"lex:DeleteSession"}]}""",
+        """{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"*","Condition":{"StringEquals":{"aws:SourceAccount":["123456789012"]},"Bool":{"aws:SecureTransport":true}}}]}""",
+        """{"Statement":[{"Effect":"Allow","Principal":{"Service":"connect.amazonaws.com","AWS":"arn:aws:iam::123456789012:role/a"},"Action":"lex:Recognize*"},{"Sid":"Two","Effect":"Deny","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"lex:DeleteSession"}]}""",
+        """{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"lex:*","Condition":{"ForAnyValue:StringLikeIfExists":{"aws:PrincipalTag/team":["a*","b*"]},"NumericLessThan":{"aws:MultiFactorAuthAge":3600},"DateGreaterThan":{"aws:CurrentTime":"2026-01-01T00:00:00Z"},"IpAddress":{"aws:SourceIp":["203.0.113.0/24","2001:db8::/32"]},"Null":{"aws:SourceVpc":"true"},"BinaryEquals":{"aws:UserAgent":"QmluYXJ5"},"ArnNotLikeIfExists":{"aws:SourceArn":"arn:aws:connect:*:123456789012:instance/*"}}}]}""",
     };
 
     [Theory]

@@ -59,7 +59,14 @@ public class TransportSecurityTests
         Assert.Equal(1, e.Attempts);
         Assert.Equal(0, served);
         await stop.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => server);
+        try
+        {
+            await server;
+        }
+        catch (OperationCanceledException)
+        {
+            // Cancelled while waiting for a connection; when it was still closing the refused one, it ends at its loop check.
+        }
     }
 
     [Theory]

@@ -110,10 +110,10 @@ public class ClientContractTests
         http.When("*").With(r => { authorization = r.Headers.GetValues("Authorization").Single(); return true; }).Respond(HttpStatusCode.OK, "application/json", "{}");
         using var client = new LexPolicyClient(new LexPolicyClientOptions { ServiceUrl = new Uri(serviceUrl), Credentials = Fixtures.Credentials }, http);
 
-        await client.DescribeResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn });
-
         // A host that names no region keeps the ambient region (AWS_REGION, profile), else us-east-1, as before.
         string region = expected == "us-east-1" ? LexV2.ResourcePolicy.Configuration.ClientSettings.Resolve(new LexPolicyClientOptions { ServiceUrl = new Uri("http://127.0.0.1:1") }).Region ?? "us-east-1" : expected;
+        await client.DescribeResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArnIn(region) });
+
         Assert.Equal(region, client.SigningRegion);
         Assert.Contains($"/{region}/lex/aws4_request", authorization, StringComparison.Ordinal);
     }
@@ -125,7 +125,7 @@ public class ClientContractTests
         http.When("*").Respond(HttpStatusCode.OK, "application/json", "{}");
         using var client = new LexPolicyClient(new LexPolicyClientOptions { Region = "us-west-2", ServiceUrl = new Uri("https://models-v2-lex.eu-west-1.amazonaws.com"), Credentials = Fixtures.Credentials }, http);
         Assert.Equal("us-west-2", client.SigningRegion);
-        await client.DescribeResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn });
+        await client.DescribeResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArnIn("us-west-2") });
     }
 
     [Fact]

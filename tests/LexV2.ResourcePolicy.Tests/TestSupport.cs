@@ -14,9 +14,16 @@ internal static class Fixtures
     public const string AliasArn = "arn:aws:lex:us-east-1:123456789012:bot-alias/BOTID12345/ALIASID123";
     public const string EncodedAliasArn = "arn%3Aaws%3Alex%3Aus-east-1%3A123456789012%3Abot-alias%2FBOTID12345%2FALIASID123";
     public const string BotArn = "arn:aws:lex:us-east-1:123456789012:bot/BOTID12345";
+
+    /// <summary>A policy document the client's validation accepts: one statement for a role of the account.</summary>
+    public const string Policy = """{"Version":"2012-10-17","Statement":[{"Sid":"App","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/app"},"Action":"lex:RecognizeText"}]}""";
     public static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 36, 0, TimeSpan.Zero);
 
     public static BasicAWSCredentials Credentials => new(AccessKey, SecretKey);
+
+    /// <summary><see cref="AliasArn"/> in another region (and that region's partition): a client only sends ARNs of the region it signs for.</summary>
+    public static string AliasArnIn(string region) =>
+        AliasArn.Replace("arn:aws:lex:us-east-1:", $"arn:{(region.StartsWith("cn-", StringComparison.Ordinal) ? "aws-cn" : region.StartsWith("us-gov-", StringComparison.Ordinal) ? "aws-us-gov" : "aws")}:lex:{region}:", StringComparison.Ordinal);
 
     public static CreateResourcePolicyStatementRequest ConnectGrant(string sid = "ConnectAccess") => new()
     {

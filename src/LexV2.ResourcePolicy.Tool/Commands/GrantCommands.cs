@@ -16,11 +16,11 @@ internal static class GrantCommands
         var grant = new Command("grant", "Add one statement, idempotently: nothing happens when an equal one is in place; a different one with the same id is replaced.");
 
         var connectInstance = new Option<string>("--instance-arn") { Description = "The Amazon Connect instance ARN (same account as the bot).", Required = true };
-        grant.Subcommands.Add(Sub(globals, env, "connect", "Let an Amazon Connect instance use a bot alias (Sid AllowConnect by default).", [connectInstance], withActions: false,
+        grant.Subcommands.Add(Sub(globals, env, "connect", "Let an Amazon Connect instance use a bot alias (Sid AllowConnect-{instance id} by default).", [connectInstance], withActions: false,
             (run, arn, sid, _) => LexGrant.ConnectInstance(BotAliasArn.Parse(arn), run.Get(connectInstance), sid)));
 
         var function = new Option<string>("--function-arn") { Description = "The Lambda function ARN (same account as the bot).", Required = true };
-        grant.Subcommands.Add(Sub(globals, env, "lambda", "Let a Lambda function use a bot alias (Sid AllowLambda by default).", [function], withActions: false,
+        grant.Subcommands.Add(Sub(globals, env, "lambda", "Let a Lambda function use a bot alias (Sid AllowLambda-{function name} by default).", [function], withActions: false,
             (run, arn, sid, _) => LexGrant.LambdaFunction(BotAliasArn.Parse(arn), run.Get(function), sid)));
 
         var service = new Option<string>("--service") { Description = "The service principal, e.g. chime.amazonaws.com.", Required = true };
@@ -29,8 +29,8 @@ internal static class GrantCommands
             (run, arn, sid, actions) => LexGrant.ServiceAccess(LexResourceArn.Parse(arn), run.Get(service), run.Get(source), sid, actions)));
 
         var role = new Option<string>("--role-arn") { Description = "The IAM role (or user, or root) ARN of the bot's own account.", Required = true };
-        grant.Subcommands.Add(Sub(globals, env, "role", "Let an IAM role or user of the bot's own account use a bot or bot alias.", [role], withActions: true,
-            (run, arn, sid, actions) => LexGrant.IamPrincipal(LexResourceArn.Parse(arn), run.Get(role), sid ?? throw new ToolException("grant role needs --sid (one statement per principal keeps them separately removable)."), actions)));
+        grant.Subcommands.Add(Sub(globals, env, "role", "Let an IAM role or user of the bot's own account use a bot or bot alias (Sid AllowRole-{name}, AllowUser-{name} or AllowAccount-root by default).", [role], withActions: true,
+            (run, arn, sid, actions) => LexGrant.IamPrincipal(LexResourceArn.Parse(arn), run.Get(role), sid, actions)));
         return grant;
     }
 
@@ -73,7 +73,7 @@ internal static class GrantCommands
         Func<Invocation, string, string?, IEnumerable<string>?, CreateResourcePolicyStatementRequest> build)
     {
         var arn = new Argument<string>("ARN") { Description = "The bot-alias (or, where allowed, bot) ARN." };
-        var sid = new Option<string?>("--sid") { Description = "The statement id." };
+        var sid = new Option<string?>("--sid") { Description = "The statement id (default: Allow{Service}-{id of what is granted})." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the statement (as a desired-state file) and change nothing." };
         var actions = new Option<string[]>("--action") { Description = "An action to grant, e.g. lex:RecognizeText (repeatable; default: the runtime actions on an alias, read-only on a bot).", AllowMultipleArgumentsPerToken = false };
         var command = new Command(name, description) { arn, sid, dryRun };
@@ -127,7 +127,7 @@ internal static class GrantCommands
             {
                 w.WriteStartObject();
                 w.WriteString("resourceArn", resource);
-                w.WriteString("statementId", statementId);
+                w.WriteString("statementId", result.StatementId ?? statementId);
                 w.WriteString("change", result.Change.ToString());
                 w.WriteString("revisionId", result.RevisionId);
                 w.WriteEndObject();
@@ -141,6 +141,7 @@ internal static class GrantCommands
             StatementChange.Added => $"Added {statementId} to {resource} ({after}).",
             StatementChange.Replaced => $"Replaced {statementId} on {resource} ({after}).",
             StatementChange.Removed => $"Removed {statementId} from {resource} ({(result.RevisionId is null ? "it was the last statement: the policy is deleted" : after)}).",
+            _ when result.StatementId != statementId => $"Nothing to do: {resource} already grants this as {result.StatementId ?? "a statement without a Sid"} ({after}).",
             _ => $"Nothing to do: {resource} is already as asked ({after}).",
         });
     }

@@ -157,6 +157,16 @@ public sealed record BotArn : LexResourceArn
     public static new BotArn Parse(string arn) =>
         LexResourceArn.Parse(arn) as BotArn ?? throw new FormatException($"'{arn}' is a bot-alias ARN, not a bot ARN.");
 
+    /// <summary>Tries to parse a bot ARN, without throwing.</summary>
+    /// <param name="arn">The text.</param>
+    /// <param name="result">The ARN, when <paramref name="arn"/> is a Lex V2 bot ARN.</param>
+    /// <returns>Whether it is one (a bot-alias ARN is not); <see cref="LexResourceArn.TryParse(string?, out LexResourceArn?, out string?)"/> says what is wrong.</returns>
+    public static bool TryParse([NotNullWhen(true)] string? arn, [NotNullWhen(true)] out BotArn? result)
+    {
+        result = TryParse(arn, out LexResourceArn? parsed, out _) ? parsed as BotArn : null;
+        return result is not null;
+    }
+
     /// <summary>The ARN of one of this bot's aliases.</summary>
     /// <param name="botAliasId">The 10-character alias id (<c>TSTALIASID</c> is the built-in test alias).</param>
     /// <returns>The alias ARN.</returns>
@@ -197,6 +207,16 @@ public sealed record BotAliasArn : LexResourceArn
     /// <exception cref="FormatException">The text is not a Lex V2 bot-alias ARN.</exception>
     public static new BotAliasArn Parse(string arn) =>
         LexResourceArn.Parse(arn) as BotAliasArn ?? throw new FormatException($"'{arn}' is a bot ARN, not a bot-alias ARN.");
+
+    /// <summary>Tries to parse a bot-alias ARN, without throwing.</summary>
+    /// <param name="arn">The text.</param>
+    /// <param name="result">The ARN, when <paramref name="arn"/> is a Lex V2 bot-alias ARN.</param>
+    /// <returns>Whether it is one (a bot ARN is not); <see cref="LexResourceArn.TryParse(string?, out LexResourceArn?, out string?)"/> says what is wrong.</returns>
+    public static bool TryParse([NotNullWhen(true)] string? arn, [NotNullWhen(true)] out BotAliasArn? result)
+    {
+        result = TryParse(arn, out LexResourceArn? parsed, out _) ? parsed as BotAliasArn : null;
+        return result is not null;
+    }
 
     /// <inheritdoc/>
     public override string ToString() => Prefix() + "bot-alias/" + BotId + "/" + BotAliasId;

@@ -83,8 +83,8 @@ public static class LexPolicyServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Registers a named <see cref="ILexPolicyClient"/> from a configuration section (bound by the configuration binder's source
-    /// generator: no reflection), then optionally lets code finish the options.
+    /// Registers a named <see cref="ILexPolicyClient"/> from a configuration section (read key by key with the configuration
+    /// binder's parsing rules and messages, without reflection), then optionally lets code finish the options.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="name">The client's name; empty registers the default client.</param>

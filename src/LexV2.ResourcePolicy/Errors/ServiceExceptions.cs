@@ -58,11 +58,12 @@ public sealed class ResourceNotFoundException : LexPolicyException
 /// <summary>409: the resource is in a conflicting state, for example a statement with the same id already exists.</summary>
 public sealed class ConflictException : LexPolicyException
 {
-    /// <summary>Creates the exception as the service would raise it.</summary>
+    /// <summary>Creates the exception as the service would raise it, or as <c>EnsureStatementAsync</c> / <c>RemoveStatementAsync</c> raise it when concurrent writers outlasted their rounds.</summary>
     /// <param name="message">The service's message.</param>
     /// <param name="requestId">The request id, if known.</param>
-    public ConflictException(string message, string? requestId = null)
-        : base(message, HttpStatusCode.Conflict, nameof(ConflictException), requestId)
+    /// <param name="innerException">The answer that caused it, if any (the last round's).</param>
+    public ConflictException(string message, string? requestId = null, Exception? innerException = null)
+        : base(message, HttpStatusCode.Conflict, nameof(ConflictException), requestId, innerException)
     {
     }
 }

@@ -9,11 +9,23 @@ public enum PolicyFindingKind
     /// <summary>The action does not apply to the resource's type (a runtime action on a bot, a bot-building action on an alias).</summary>
     ActionNotApplicableToResource = 1,
 
-    /// <summary>The principal is <c>*</c> (anyone).</summary>
+    /// <summary>The principal is <c>*</c> (anyone): refused in every write (the message names the rule).</summary>
     WildcardPrincipal = 2,
 
     /// <summary>A service principal's <c>aws:SourceAccount</c> or <c>aws:SourceArn</c> names another account than the resource's.</summary>
     SourceAccountMismatch = 3,
+
+    /// <summary>
+    /// The condition key is not one a Lex V2 request carries (often a misspelled AWS global key such as <c>aws:SoruceArn</c>; the
+    /// message suggests the closest one): the condition can never match.
+    /// </summary>
+    UnknownConditionKey = 4,
+
+    /// <summary>The condition operator is not in the IAM grammar (<c>StringEqualz</c>; the message suggests the closest one). Documents only: the request validator reports it for statements.</summary>
+    InvalidConditionOperator = 5,
+
+    /// <summary>A condition value is not of its operator's type (a word for <c>NumericLessThan</c>). Documents only: the request validator reports it for statements.</summary>
+    InvalidConditionValue = 6,
 }
 
 /// <summary>One problem the <see cref="PolicyLinter"/> found.</summary>
@@ -28,8 +40,10 @@ public sealed record PolicyFinding(PolicyFindingKind Kind, string MemberPath, st
 
 /// <summary>
 /// Finds the mistakes behind "policy isn't valid" and over-broad grants before a statement is sent: unknown or misspelled
-/// Lex actions, actions that do not apply to the resource type, wildcard principals, and service-principal conditions that
-/// name another account. Uses the embedded action table (<c>lex-actions.tsv</c>, with its source and date).
+/// Lex actions, actions that do not apply to the resource type, wildcard principals, service-principal conditions that
+/// name another account, and condition keys no Lex request carries (<c>aws:SoruceArn</c>); in whole documents also condition
+/// operators outside the IAM grammar and values of the wrong type. Uses the embedded action table (<c>lex-actions.tsv</c>, with
+/// its source and date) and the table of AWS global condition keys.
 /// </summary>
 public static class PolicyLinter
 {
@@ -46,21 +60,23 @@ public static class PolicyLinter
         for (int i = 0; i < (request.Principal?.Count ?? 0); i++)
         {
             var p = request.Principal![i];
-            if (p?.Arn == "*" || p?.Service == "*")
+            if (WildcardPrincipalRule.IsWildcard(p?.Arn) || WildcardPrincipalRule.IsWildcard(p?.Service))
             {
-                findings.Add(new(PolicyFindingKind.WildcardPrincipal, $"Principal[{i}]", "grants access to anyone; name the service or the IAM role instead."));
+                findings.Add(new(PolicyFindingKind.WildcardPrincipal, $"Principal[{i}]", WildcardPrincipalRule.Rule + "."));
             }
 
             service |= p?.Service is not null;
         }
 
-        if (service && arn is not null && request.Condition is not null)
+        foreach (var (op, keys) in request.Condition ?? new Dictionary<string, IReadOnlyDictionary<string, string>>())
         {
-            foreach (var (op, keys) in request.Condition)
+            foreach (var (key, value) in keys ?? new Dictionary<string, string>())
             {
-                foreach (var (key, value) in keys ?? new Dictionary<string, string>())
+                string path = $"Condition[\"{op}\"][\"{key}\"]";
+                UnknownKey(findings, path, key);
+                if (service && arn is not null && value is not null)
                 {
-                    SourceAccount(findings, $"Condition[\"{op}\"][\"{key}\"]", key, value, arn);
+                    SourceAccount(findings, path, key, value, arn);
                 }
             }
         }
@@ -82,20 +98,33 @@ public static class PolicyLinter
             var st = document.Statement[s];
             string at = $"Statement[{s}]";
             Actions(findings, st.Action ?? PolicyValues.Many(), resource, i => $"{at}.Action[{i}]");
-            if (st.Principal is { } p && (p.IsAnyone || (p.Aws?.Contains("*") ?? false)))
+            if (WildcardPrincipalRule.IsWildcard(st.Principal))
             {
-                findings.Add(new(PolicyFindingKind.WildcardPrincipal, at + ".Principal", "grants access to anyone; name the service or the IAM role instead."));
+                findings.Add(new(PolicyFindingKind.WildcardPrincipal, at + ".Principal", WildcardPrincipalRule.Rule + "."));
             }
 
-            if (st.Principal?.Service is not null && st.Condition is not null)
+            foreach (var (op, keys) in st.Condition ?? new Dictionary<string, IReadOnlyDictionary<string, PolicyValues>>())
             {
-                foreach (var (op, keys) in st.Condition)
+                bool known = ConditionOperator.TryParse(op, out var parsed, out string? problem);
+                if (!known)
                 {
-                    foreach (var (key, values) in keys)
+                    findings.Add(new(PolicyFindingKind.InvalidConditionOperator, $"{at}.Condition.{op}", problem + "."));
+                }
+
+                foreach (var (key, values) in keys)
+                {
+                    string path = $"{at}.Condition.{op}.{key}";
+                    UnknownKey(findings, path, key);
+                    foreach (string value in values)
                     {
-                        foreach (string value in values)
+                        if (known && !parsed.IsValidValue(value, out string? rule))
                         {
-                            SourceAccount(findings, $"{at}.Condition.{op}.{key}", key, value, resource);
+                            findings.Add(new(PolicyFindingKind.InvalidConditionValue, path, $"'{value}' {rule} for {op}."));
+                        }
+
+                        if (st.Principal?.Service is not null)
+                        {
+                            SourceAccount(findings, path, key, value, resource);
                         }
                     }
                 }
@@ -103,6 +132,14 @@ public static class PolicyLinter
         }
 
         return findings;
+    }
+
+    private static void UnknownKey(List<PolicyFinding> findings, string path, string key)
+    {
+        if (!string.IsNullOrEmpty(key) && ConditionKeys.Problem(key) is { } problem)
+        {
+            findings.Add(new(PolicyFindingKind.UnknownConditionKey, path, problem));
+        }
     }
 
     private static void Actions(List<PolicyFinding> findings, IReadOnlyList<string> actions, LexResourceArn? arn, Func<int, string> path)

@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 
@@ -276,8 +277,47 @@ internal static partial class ReconcileJson
         }
         catch (JsonException e)
         {
-            throw new DesiredStateException(source, [Describe(e)], e);
+            throw new DesiredStateException(source, [WildcardPrincipal(json, e) ?? Describe(e)], e);
         }
+    }
+
+    /// <summary>
+    /// A statement's <c>principal</c> (or one of its items) given as the wildcard <c>"*"</c>: the reader names the rule that
+    /// refuses it (<see cref="WildcardPrincipalRule"/>) instead of calling a string the wrong type. <see langword="null"/> when
+    /// the failure is anything else.
+    /// </summary>
+    internal static DesiredStateProblem? WildcardPrincipal(string json, JsonException e)
+    {
+        if (e.Path is not { } path || !PrincipalPathPattern().IsMatch(path))
+        {
+            return null;
+        }
+
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        foreach (Match step in PathStepPattern().Matches(path))
+        {
+            if (step.Groups[1].Success)
+            {
+                node = (node as JsonObject)?[step.Groups[1].Value];
+            }
+            else
+            {
+                node = node is JsonArray list && int.TryParse(step.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture, out int i) && i < list.Count ? list[i] : null;
+            }
+        }
+
+        return node is JsonValue value && value.TryGetValue(out string? text) && WildcardPrincipalRule.IsWildcard(text)
+            ? new DesiredStateProblem(path, "\"*\" (anyone) is not accepted: " + WildcardPrincipalRule.Rule)
+            : null;
     }
 
     /// <summary>Turns the serializer's message (which names internal types) into the member and the problem in the file's terms.</summary>
@@ -313,7 +353,8 @@ internal static partial class ReconcileJson
                 "prune" => "true or false",
                 "formatVersion" => "a whole number",
                 "createdAt" => "an ISO 8601 date and time",
-                "resources" or "statements" or "principal" or "action" or "changes" or "unchanged" => path.EndsWith(']') ? "an object or string item" : "a list",
+                "principal" => path.EndsWith(']') ? "an object such as {\"service\": \"connect.amazonaws.com\"} or {\"arn\": \"arn:aws:iam::123456789012:role/app\"}" : "a list of {\"service\": ...} or {\"arn\": ...} objects",
+                "resources" or "statements" or "action" or "changes" or "unchanged" => path.EndsWith(']') ? "an object or string item" : "a list",
                 "condition" => "an object of operators, each an object of key: value strings",
                 "context" => "an object of condition keys, each a string or a list of strings",
                 "expect" or "identityPolicies" => path.EndsWith(']') ? "an object item" : "a list",
@@ -333,6 +374,12 @@ internal static partial class ReconcileJson
         "condition", "formatVersion", "createdAt", "revisionId", "policySha256", "changes", "unchanged", "change", "statement", "current",
         "expect", "description", "context", "identityPolicies", "decision",
     ];
+
+    [GeneratedRegex(@"^\$\.resources\[\d+\]\.statements\[\d+\]\.principal(\[\d+\])?\z", RegexOptions.CultureInvariant)]
+    private static partial Regex PrincipalPathPattern();
+
+    [GeneratedRegex(@"\.([A-Za-z$]+)|\[(\d+)\]", RegexOptions.CultureInvariant)]
+    private static partial Regex PathStepPattern();
 
     [GeneratedRegex("The JSON property '(.*)' could not be mapped", RegexOptions.CultureInvariant)]
     private static partial Regex UnmappedPattern();

@@ -67,11 +67,44 @@ internal static class RequestValidator
         v.ThrowIfAny(Http.LexOperation.DeleteResourcePolicy);
     }
 
+    /// <summary>
+    /// Refuses a resource ARN of another region or partition than the one the client signs for: a Lex resource policy lives in
+    /// its resource's region, so such a call can only fail at AWS, or succeed against the wrong endpoint in tests. An ARN without
+    /// a region field is left to the other checks.
+    /// </summary>
+    /// <param name="operation">The operation, for the exception.</param>
+    /// <param name="resourceArn">The request's resource ARN.</param>
+    /// <param name="signingRegion">The client's signing region (its <c>Region</c>, or the one inferred from <c>ServiceUrl</c>).</param>
+    /// <exception cref="RequestValidationException">The ARN names another region or partition.</exception>
+    public static void ThrowIfOtherRegion(string operation, string? resourceArn, string signingRegion)
+    {
+        ReadOnlySpan<char> region = ArnField(resourceArn, 3), partition = ArnField(resourceArn, 1);
+        if (region.IsEmpty)
+        {
+            return;
+        }
+
+        string clientPartition = Endpoints.LexEndpoint.PartitionOf(signingRegion).Name;
+        if (region.SequenceEqual(signingRegion) && partition.SequenceEqual(clientPartition))
+        {
+            return;
+        }
+
+        string arnRegion = region.ToString(), arnPartition = partition.ToString();
+        throw new RequestValidationException(operation, [new ValidationViolation("ResourceArn",
+            $"is in region {arnRegion} (partition {arnPartition}) but this client signs for region {signingRegion} (partition {clientPartition}): " +
+            $"a Lex resource policy lives in its resource's region, so the request could only fail at AWS or reach the wrong endpoint; " +
+            $"use a client for {arnRegion} (LexPolicyClientOptions.Region), or set ValidateRequests = false to send it anyway")]);
+    }
+
     /// <summary>The account field of an ARN (<c>arn:partition:service:region:account:resource</c>), or <see langword="null"/>.</summary>
     internal static string? AccountOf(string? arn) => AccountSpan(arn) is { IsEmpty: false } account ? account.ToString() : null;
 
     /// <summary>The account field of an ARN without allocating; empty when there is none.</summary>
-    internal static ReadOnlySpan<char> AccountSpan(string? arn)
+    internal static ReadOnlySpan<char> AccountSpan(string? arn) => ArnField(arn, 4);
+
+    /// <summary>Field <paramref name="index"/> (1 partition, 2 service, 3 region, 4 account) of an ARN without allocating; empty when there is none.</summary>
+    private static ReadOnlySpan<char> ArnField(string? arn, int index)
     {
         if (arn is null || !arn.StartsWith("arn:", StringComparison.Ordinal))
         {
@@ -79,7 +112,7 @@ internal static class RequestValidator
         }
 
         ReadOnlySpan<char> rest = arn.AsSpan(4);
-        for (int field = 0; field < 3; field++)
+        for (int field = 1; field < index; field++)
         {
             int colon = rest.IndexOf(':');
             if (colon < 0)
@@ -112,7 +145,54 @@ internal static class RequestValidator
         }
     }
 
-    private static void Policy(Violations v, string? policy) => Length(v, "Policy", policy, 2, int.MaxValue, required: true);
+    /// <summary>
+    /// A whole policy document (Create/UpdateResourcePolicy): long enough, a document the IAM grammar reads, every condition
+    /// under an IAM operator with values of its type, and no wildcard principal (<see cref="WildcardPrincipalRule"/>).
+    /// </summary>
+    private static void Policy(Violations v, string? policy)
+    {
+        if (!Length(v, "Policy", policy, 2, int.MaxValue, required: true))
+        {
+            return;
+        }
+
+        if (!PolicyDocument.TryParse(policy, out var document, out string? error))
+        {
+            v.Add("Policy", "is not an IAM policy document: " + error);
+            return;
+        }
+
+        for (int s = 0; s < document.Statement.Count; s++)
+        {
+            var statement = document.Statement[s];
+            string at = string.Create(CultureInfo.InvariantCulture, $"Policy.Statement[{s}]");
+            if (WildcardPrincipalRule.IsWildcard(statement.Principal))
+            {
+                v.Add(at + ".Principal", WildcardPrincipalRule.Rule);
+            }
+
+            foreach (var (op, keys) in statement.Condition ?? new Dictionary<string, IReadOnlyDictionary<string, PolicyValues>>())
+            {
+                string opPath = at + "." + OpPath(op);
+                if (!ConditionOperator.TryParse(op, out var parsed, out string? problem))
+                {
+                    v.Add(opPath, problem);
+                    continue;
+                }
+
+                foreach (var (key, values) in keys)
+                {
+                    for (int i = 0; i < values.Count; i++)
+                    {
+                        if (!parsed.IsValidValue(values[i], out string? rule))
+                        {
+                            v.Add(values.Count == 1 ? $"{opPath}[\"{key}\"]" : string.Create(CultureInfo.InvariantCulture, $"{opPath}[\"{key}\"][{i}]"), $"{rule} for {op} (was '{values[i]}')");
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     private static bool Principals(Violations v, IReadOnlyList<Principal>? principals, string? resourceArn)
     {
@@ -135,6 +215,13 @@ internal static class RequestValidator
             if (p is null)
             {
                 v.Add(path, "must not be null");
+                continue;
+            }
+
+            if (WildcardPrincipalRule.IsWildcard(p.Arn) || WildcardPrincipalRule.IsWildcard(p.Service))
+            {
+                v.Add(path + (WildcardPrincipalRule.IsWildcard(p.Arn) ? ".Arn" : ".Service"), WildcardPrincipalRule.StatementApiMessage);
+                hasService |= p.Service is not null;
                 continue;
             }
 
@@ -195,6 +282,7 @@ internal static class RequestValidator
     private static void Conditions(Violations v, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? conditions, bool hasServicePrincipal)
     {
         bool sourceAccount = false, sourceArn = false;
+        string? unpinned = null;
         if (conditions is not null)
         {
             if (conditions.Count > 10)
@@ -204,13 +292,19 @@ internal static class RequestValidator
 
             foreach (var (op, keys) in conditions)
             {
+                bool known = false;
+                ConditionOperator parsed = default;
                 if (op.Length == 0)
                 {
                     v.Add("Condition", "operator names must not be empty");
                 }
-                else
+                else if (Text(v, "Condition", op))
                 {
-                    Text(v, "Condition", op);
+                    known = ConditionOperator.TryParse(op, out parsed, out string? problem);
+                    if (!known)
+                    {
+                        v.Add(OpPath(op), problem!);
+                    }
                 }
 
                 if (keys is null)
@@ -232,17 +326,36 @@ internal static class RequestValidator
                         continue;
                     }
 
+                    // Paths are built only for a violation: a valid condition allocates none.
                     if (value is null || value.Length is 0 or > 1024)
                     {
-                        v.Add(OpPath(op) + $"[\"{key}\"]", value is null ? "is required" : $"must be 1 to 1024 characters (was {value.Length})");
+                        v.Add(KeyPath(op, key), value is null ? "is required" : $"must be 1 to 1024 characters (was {value.Length})");
                     }
-                    else if (Text(v, OpPath(op), key))
+                    else if (UnpairedSurrogate(key) is >= 0 and var k)
                     {
-                        Text(v, OpPath(op) + $"[\"{key}\"]", value);
+                        Surrogate(v, OpPath(op), k);
+                    }
+                    else if (UnpairedSurrogate(value) is >= 0 and var i)
+                    {
+                        Surrogate(v, KeyPath(op, key), i);
+                    }
+                    else if (known && !parsed.IsValidValue(value, out string? rule))
+                    {
+                        v.Add(KeyPath(op, key), $"{rule} for {op} (was '{value}')");
                     }
 
-                    sourceAccount |= string.Equals(key, "aws:SourceAccount", StringComparison.OrdinalIgnoreCase);
-                    sourceArn |= string.Equals(key, "aws:SourceArn", StringComparison.OrdinalIgnoreCase);
+                    // The service-principal rule counts a key only where the operator pins it: present and equal (or like).
+                    bool isAccount = string.Equals(key, "aws:SourceAccount", StringComparison.OrdinalIgnoreCase);
+                    bool isArn = string.Equals(key, "aws:SourceArn", StringComparison.OrdinalIgnoreCase);
+                    if (known && parsed.PinsValue)
+                    {
+                        sourceAccount |= isAccount;
+                        sourceArn |= isArn;
+                    }
+                    else if (isAccount || isArn)
+                    {
+                        unpinned ??= $"{key} under {op}";
+                    }
                 }
             }
         }
@@ -255,11 +368,15 @@ internal static class RequestValidator
                 (false, true) => "an aws:SourceAccount condition key",
                 _ => "an aws:SourceArn condition key",
             };
-            v.Add("Condition", $"must contain {missing} when a principal is a service (for example StringEquals aws:SourceAccount and ArnLike aws:SourceArn)");
+            v.Add("Condition", $"must contain {missing} when a principal is a service, each under an operator that pins its value " +
+                "(StringEquals, StringLike, ArnEquals or ArnLike, without IfExists or a ForAnyValue:/ForAllValues: prefix; for example StringEquals aws:SourceAccount and ArnLike aws:SourceArn)" +
+                (unpinned is null ? string.Empty : $"; {unpinned} does not pin it: an IfExists, negated or ForAnyValue:/ForAllValues: operator can be satisfied without the key having that value"));
         }
     }
 
     private static string OpPath(string op) => $"Condition[\"{op}\"]";
+
+    private static string KeyPath(string op, string key) => $"Condition[\"{op}\"][\"{key}\"]";
 
     private static readonly string[] PrincipalPaths = IndexedPaths("Principal", 8);
     private static readonly string[] ActionPaths = IndexedPaths("Action", 16);
@@ -313,6 +430,18 @@ internal static class RequestValidator
     /// </summary>
     private static bool Text(Violations v, string path, string value)
     {
+        if (UnpairedSurrogate(value) is >= 0 and int i)
+        {
+            Surrogate(v, path, i);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>The index of the first unpaired UTF-16 surrogate in <paramref name="value"/>, or -1.</summary>
+    private static int UnpairedSurrogate(string value)
+    {
         for (int i = 0; i < value.Length; i++)
         {
             char c = value[i];
@@ -322,13 +451,15 @@ internal static class RequestValidator
             }
             else if (char.IsSurrogate(c))
             {
-                v.Add(path, $"contains an unpaired UTF-16 surrogate at index {i}: it cannot be sent as UTF-8 unchanged");
-                return false;
+                return i;
             }
         }
 
-        return true;
+        return -1;
     }
+
+    private static void Surrogate(Violations v, string path, int index) =>
+        v.Add(path, $"contains an unpaired UTF-16 surrogate at index {index}: it cannot be sent as UTF-8 unchanged");
 
     private sealed class Violations
     {

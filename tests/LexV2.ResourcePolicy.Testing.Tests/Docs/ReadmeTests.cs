@@ -41,36 +41,79 @@ public partial class ReadmeTests
         throw new InvalidOperationException("The repository root (LexV2.ResourcePolicy.sln) is not above " + AppContext.BaseDirectory);
     }
 
-    public static TheoryData<string> Readmes()
+    /// <summary>The repository README and every package's, relative to the repository root.</summary>
+    private static IEnumerable<string> ReadmePaths()
     {
         string root = RepositoryRoot();
-        var data = new TheoryData<string>();
-        foreach (string path in new[] { "README.md" }.Concat(Directory.GetFiles(Path.Combine(root, "src"), "README.md", SearchOption.AllDirectories).Select(p => Path.GetRelativePath(root, p))).Order(StringComparer.Ordinal))
-        {
-            data.Add(path.Replace('\\', '/'));
-        }
-
-        return data;
+        return new[] { "README.md" }.Concat(Directory.GetFiles(Path.Combine(root, "src"), "README.md", SearchOption.AllDirectories).Select(p => Path.GetRelativePath(root, p)))
+            .Select(p => p.Replace('\\', '/')).Order(StringComparer.Ordinal);
     }
 
+    public static TheoryData<string> Readmes() => [.. ReadmePaths()];
+
+    /// <summary>The C# blocks of a markdown text, also those indented under a list item (their indentation removed).</summary>
     internal static IEnumerable<(int Line, string Code)> CSharpSnippets(string markdown)
     {
         string[] lines = markdown.Split('\n');
         for (int i = 0; i < lines.Length; i++)
         {
-            if (lines[i].TrimEnd() == "```csharp")
+            if (lines[i].Trim() == "```csharp")
             {
+                int indent = lines[i].Length - lines[i].TrimStart().Length;
                 int start = i + 1;
                 int end = start;
-                while (end < lines.Length && lines[end].TrimEnd() != "```")
+                while (end < lines.Length && lines[end].Trim() != "```")
                 {
                     end++;
                 }
 
-                yield return (start + 1, string.Join('\n', lines[start..end]));
+                yield return (start + 1, string.Join('\n', lines[start..end].Select(l => l.Length >= indent && string.IsNullOrWhiteSpace(l[..indent]) ? l[indent..] : l)));
                 i = end;
             }
         }
+    }
+
+    /// <summary>The READMEs nuget.org shows: one per package.</summary>
+    public static TheoryData<string> PackageReadmes() => [.. ReadmePaths().Where(r => r.StartsWith("src/", StringComparison.Ordinal))];
+
+    /// <summary>What a project created by <c>dotnet new console</c> has in scope without a <c>using</c>: a reader starts from there.</summary>
+    private static readonly string[] ImplicitUsings =
+    [
+        "System", "System.Collections.Generic", "System.IO", "System.Linq", "System.Net.Http", "System.Threading", "System.Threading.Tasks",
+    ];
+
+    [Theory]
+    [MemberData(nameof(PackageReadmes))]
+    public void PackageReadme_StandsAlone_SnippetsCompileWithTheirOwnUsings_AndLinksAreAbsolute(string readme)
+    {
+        string text = File.ReadAllText(Path.Combine(RepositoryRoot(), readme));
+        string package = Path.GetFileName(Path.GetDirectoryName(readme))!;
+
+        var failures = new List<string>();
+        foreach (var (line, code) in CSharpSnippets(text))
+        {
+            var errors = Compile(code, standAlone: true);
+            if (errors.Count > 0)
+            {
+                failures.Add($"{readme}:{line}:\n  " + string.Join("\n  ", errors));
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+        // nuget.org shows the README alone: a relative link leads nowhere there.
+        var relative = MarkdownLink().Matches(text).Select(m => m.Groups[1].Value).Where(target => !target.StartsWith("https://", StringComparison.Ordinal)).ToList();
+        Assert.True(relative.Count == 0, readme + " links to " + string.Join(", ", relative) + ": links must be absolute https URLs.");
+        Assert.Contains(package.EndsWith(".Tool", StringComparison.Ordinal) ? "dotnet tool install --global " + package : "dotnet add package " + package, text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheStandAloneCheck_NeedsTheSnippetsOwnUsings_AndDeclarations()
+    {
+        // The defect this test exists for: the Testing README compiled only because this test supplied its namespace.
+        Assert.Contains(Compile("var emulator = new LexPolicyEmulator();", standAlone: true), e => e.Contains("CS0246", StringComparison.Ordinal));
+        Assert.Empty(Compile("using LexV2.ResourcePolicy.Testing;\nvar emulator = new LexPolicyEmulator();", standAlone: true));
+        Assert.Contains(Compile("using LexV2.ResourcePolicy;\nawait client.RemoveStatementAsync(\"a\", \"b\");", standAlone: true), e => e.Contains("CS0103", StringComparison.Ordinal));
+        Assert.Single(CSharpSnippets("- item\n\n  ```csharp\n  using System;\n  Console.WriteLine();\n  ```\n"), s => s.Code == "using System;\nConsole.WriteLine();");
     }
 
     [Theory]
@@ -130,7 +173,12 @@ public partial class ReadmeTests
         }
     }
 
-    private static List<string> Compile(string snippet)
+    /// <summary>
+    /// Compiles a snippet as a program. By default with the usings and the ambient variables the repository README's prose
+    /// assumes; <paramref name="standAlone"/>: as a reader would paste it into a new console project, with nothing but its own
+    /// usings and declarations (a snippet of type declarations alone, such as a test class, needs no entry point).
+    /// </summary>
+    private static List<string> Compile(string snippet, bool standAlone = false)
     {
         var usings = new List<string>();
         var body = new List<string>();
@@ -140,18 +188,19 @@ public partial class ReadmeTests
         }
 
         string code = string.Join('\n', body);
+        string[] globalUsings = standAlone ? ImplicitUsings : GlobalUsings;
         var source = new System.Text.StringBuilder();
-        foreach (string u in GlobalUsings)
+        foreach (string u in globalUsings)
         {
             source.Append("using ").Append(u).Append(";\n");
         }
 
-        foreach (string u in usings.Where(u => !GlobalUsings.Any(g => u.Trim() == $"using {g};")))
+        foreach (string u in usings.Where(u => !globalUsings.Any(g => u.Trim() == $"using {g};")))
         {
             source.Append(u).Append('\n');
         }
 
-        foreach (var (type, name) in Ambient)
+        foreach (var (type, name) in standAlone ? Array.Empty<(string Type, string Name)>() : Ambient)
         {
             if (!Regex.IsMatch(code, $@"(\bvar|\b[A-Z][\w.<>]*)\s+{name}\s*(=|;)"))
             {
@@ -169,11 +218,12 @@ public partial class ReadmeTests
                 .WithSpecificDiagnosticOptions(new Dictionary<string, ReportDiagnostic>
                 {
                     ["CS0219"] = ReportDiagnostic.Suppress, // a variable assigned to show a value but not used afterwards
+                    ["CS8321"] = ReportDiagnostic.Suppress, // a local function shown for the reader to call
                     ["CS8019"] = ReportDiagnostic.Suppress, // an unnecessary using
                     ["CS1701"] = ReportDiagnostic.Suppress, // assembly version unification
                     ["CS1702"] = ReportDiagnostic.Suppress,
                 }));
-        return [.. compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString())];
+        return [.. compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error && !(standAlone && d.Id == "CS5001")).Select(d => d.ToString())];
     }
 
     private static readonly Lazy<MetadataReference[]> References = new(() =>
@@ -205,4 +255,8 @@ public partial class ReadmeTests
 
     [GeneratedRegex(@"arn:aws[a-z-]*:lex:[^\s""'`)\]<>]+")]
     private static partial Regex LexArn();
+
+    /// <summary>The target of a markdown link or image: <c>[text](target)</c>.</summary>
+    [GeneratedRegex(@"\]\(([^)\s]+)\)")]
+    private static partial Regex MarkdownLink();
 }

@@ -57,6 +57,31 @@ public class LexResourceArnTests
         Assert.Throws<FormatException>(() => BotAliasArn.Parse("arn:aws:lex:us-east-1:123456789012:bot/ABCDEFGHIJ"));
     }
 
+    [Theory]
+    [InlineData("arn:aws:lex:us-east-1:123456789012:bot/ABCDEFGHIJ", true, false)]
+    [InlineData("arn:aws:lex:us-east-1:123456789012:bot-alias/ABCDEFGHIJ/TSTALIASID", false, true)]
+    [InlineData("arn:aws:lex:us-east-1:123456789012:bot:OrderPizza:prod", false, false)]
+    [InlineData("arn:aws:lex:us-east-1:123456789012:bot/SHORT", false, false)]
+    [InlineData("", false, false)]
+    [InlineData(null, false, false)]
+    public void KindSpecificTryParse_AcceptsItsKindOnly_WithoutThrowing(string? text, bool isBot, bool isAlias)
+    {
+        Assert.Equal(isBot, BotArn.TryParse(text, out BotArn? bot));
+        Assert.Equal(isAlias, BotAliasArn.TryParse(text, out BotAliasArn? alias));
+
+        Assert.Equal(isBot ? text : null, bot?.ToString());
+        Assert.Equal(isAlias ? text : null, alias?.ToString());
+        if (isBot)
+        {
+            Assert.Equal(BotArn.Parse(text!), bot);
+        }
+
+        if (isAlias)
+        {
+            Assert.Equal(BotAliasArn.Parse(text!), alias);
+        }
+    }
+
     [Fact]
     public async Task Arn_IsUsableWhereAResourceArnIsAccepted()
     {

@@ -216,7 +216,7 @@ public class SharedConfigEnvironmentTests
         using var scope = new EnvironmentScope(new() { ["AWS_ENDPOINT_URL_LEX_MODELS_V2"] = server.Endpoint.ToString(), ["AWS_REGION"] = "eu-west-3" });
         using var client = new LexPolicyClient(new LexPolicyClientOptions { Credentials = Fixtures.Credentials });
 
-        var response = await client.DescribeResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn });
+        var response = await client.DescribeResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArnIn("eu-west-3") });
 
         Assert.Equal("9", response.RevisionId);
         Assert.Equal(SharedConfig.ServiceEndpointVariable, client.EndpointSource);

@@ -96,14 +96,35 @@ public class NamedClientTests
     }
 
     [Fact]
-    public void EveryConfigurableOption_BindsFromConfiguration()
+    public void EveryConfigurableOption_IsReadFromConfiguration_EachKeyOnItsOwn()
     {
-        // Guards the bound settings against drift: a new option must be bindable, or deliberately excluded here.
+        // Guards the configuration reader against drift: a new option must be read from configuration, or deliberately
+        // excluded here. Each option alone, with a value of its type that differs from the default, must change it.
         var excluded = new HashSet<string> { nameof(LexPolicyClientOptions.Credentials) };
-        var bindable = typeof(LexPolicyClientOptions).Assembly.GetType("LexV2.ResourcePolicy.DependencyInjection.BoundSettings")!.GetProperties().Select(p => p.Name).ToHashSet();
-        var options = typeof(LexPolicyClientOptions).GetProperties().Where(p => p.CanWrite && p.SetMethod!.IsPublic).Select(p => p.Name).Where(n => !excluded.Contains(n));
-        Assert.All(options, name => Assert.Contains(name, bindable));
+        var defaults = new LexPolicyClientOptions();
+        var settable = typeof(LexPolicyClientOptions).GetProperties().Where(p => p.CanWrite && p.SetMethod!.IsPublic && !excluded.Contains(p.Name)).ToList();
+        Assert.Equal(16, settable.Count);
+        foreach (var property in settable)
+        {
+            Type type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            string value = type == typeof(string) ? "eu-north-1"
+                : type == typeof(Uri) ? "http://127.0.0.1:5000/"
+                : type == typeof(bool) ? (!(bool)property.GetValue(defaults)!).ToString()
+                : type == typeof(int) ? "7"
+                : type == typeof(TimeSpan) ? "00:00:07.5"
+                : type == typeof(LexRetryMode) ? "adaptive"
+                : throw new InvalidOperationException($"No sample value for {property.Name} ({type})");
+            var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Lex:" + property.Name] = value }).Build();
+            var o = new LexPolicyClientOptions();
+            LexV2.ResourcePolicy.DependencyInjection.BoundSettings.From(config.GetSection("Lex")).ApplyTo(o);
 
+            Assert.True(!Equals(property.GetValue(defaults), property.GetValue(o)), $"{property.Name} = {value} in configuration did not change the option.");
+        }
+    }
+
+    [Fact]
+    public void EveryConfigurableOption_BindsFromConfiguration_AllTogether()
+    {
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Region"] = "eu-north-1", ["ServiceUrl"] = "http://127.0.0.1:5000/", ["Profile"] = "default", ["UseFips"] = "false", ["UseDualStack"] = "false",

@@ -15,7 +15,7 @@ public class ServiceCollectionTests
     public async Task AddLexPolicyClient_FromCode_ResolvesWorkingTypedClient()
     {
         var mock = new MockHttpMessageHandler();
-        mock.Expect(HttpMethod.Get, $"https://models-v2-lex.eu-west-1.amazonaws.com/policy/{Fixtures.EncodedAliasArn}/")
+        mock.Expect(HttpMethod.Get, $"https://models-v2-lex.eu-west-1.amazonaws.com/policy/{Uri.EscapeDataString(Fixtures.AliasArnIn("eu-west-1"))}/")
             .With(r => r.Headers.GetValues("Authorization").Single().Contains("/eu-west-1/lex/aws4_request", StringComparison.Ordinal))
             .Respond("application/json", """{"revisionId":"3"}""");
         var services = new ServiceCollection();
@@ -24,7 +24,7 @@ public class ServiceCollectionTests
         using var sp = services.BuildServiceProvider();
 
         var client = sp.GetRequiredService<ILexPolicyClient>();
-        var response = await client.DescribeResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn });
+        var response = await client.DescribeResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArnIn("eu-west-1") });
 
         Assert.IsType<LexPolicyClient>(client);
         Assert.Equal("3", response.RevisionId);
@@ -71,7 +71,7 @@ public class ServiceCollectionTests
         services.Configure<LexPolicyClientOptions>(o => o.Region = "sa-east-1");
         using var sp = services.BuildServiceProvider();
 
-        await sp.GetRequiredService<ILexPolicyClient>().DescribeResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn });
+        await sp.GetRequiredService<ILexPolicyClient>().DescribeResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArnIn("sa-east-1") });
 
         mock.VerifyNoOutstandingExpectation();
     }
@@ -122,6 +122,49 @@ public class ServiceCollectionTests
         var e = Assert.Throws<InvalidOperationException>(() => sp.GetRequiredService<IOptions<LexPolicyClientOptions>>().Value);
 
         Assert.Contains("MaxRetries", e.Message);
+    }
+
+    [Theory]
+    [InlineData("MaxRetries", "three", "System.Int32")]
+    [InlineData("AttemptTimeout", "ten seconds", "System.TimeSpan")]
+    [InlineData("UseFips", "yes", "System.Boolean")]
+    [InlineData("RetryMode", "Fast", "LexV2.ResourcePolicy.LexRetryMode")]
+    [InlineData("RetryBudget", "99999999999", "System.Int32")]
+    public void MalformedConfigurationValue_FailsWithTheBindersMessage_NamingItsFullPath(string key, string value, string type)
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["App:Lex:" + key] = value, ["App:Lex:Region"] = "us-east-1" }).Build();
+        var services = new ServiceCollection();
+        services.AddLexPolicyClient(config.GetSection("App:Lex"));
+        using var sp = services.BuildServiceProvider();
+
+        var e = Assert.Throws<InvalidOperationException>(() => sp.GetRequiredService<IOptions<LexPolicyClientOptions>>().Value);
+
+        Assert.Equal($"Failed to convert configuration value at 'App:Lex:{key}' to type '{type}'.", e.Message);
+        Assert.NotNull(e.InnerException);
+        Assert.DoesNotContain(value, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ConfigurationValues_ParseAsTheBinderParsesThem_AndEmptyValuesLeaveDefaults()
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Region"] = "us-east-1", ["RetryMode"] = "ADAPTIVE", ["UseFips"] = "True", ["MaxRetries"] = "", ["AttemptTimeout"] = "",
+            ["BaseRetryDelay"] = "00:00:00.250", ["OverallTimeout"] = "1.00:00:00", ["ValidateRequests"] = " false ",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddLexPolicyClient(config);
+        using var sp = services.BuildServiceProvider();
+
+        var o = sp.GetRequiredService<IOptions<LexPolicyClientOptions>>().Value;
+
+        Assert.Equal((LexRetryMode?)LexRetryMode.Adaptive, o.RetryMode);
+        Assert.True(o.UseFips);
+        Assert.Equal(3, o.MaxRetries);                               // empty: unset, the default
+        Assert.Equal(TimeSpan.FromSeconds(30), o.AttemptTimeout);    // empty: unset, the default
+        Assert.Equal(TimeSpan.FromMilliseconds(250), o.BaseRetryDelay);
+        Assert.Equal(TimeSpan.FromDays(1), o.OverallTimeout);
+        Assert.False(o.ValidateRequests);
     }
 
     /// <summary>A user handler that adds a header after the signature would have been computed if the signer were not innermost.</summary>

@@ -2,6 +2,9 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Net;
+using Amazon.Runtime;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using RichardSzalay.MockHttp;
 
 namespace LexV2.ResourcePolicy.Tests.Diagnostics;
@@ -81,7 +84,7 @@ public class TelemetryTests
         using var m = new MockClient(o => { o.BaseRetryDelay = TimeSpan.FromMilliseconds(1); o.MaxRetryDelay = TimeSpan.FromMilliseconds(1); o.MaxRetries = 1; });
         m.Http.When("*").Respond(_ => Answer(500, """{"__type":"InternalServerException"}""", "x"));
 
-        var call = m.Client.UpdateResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn, Policy = "{}" });
+        var call = m.Client.UpdateResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn, Policy = Fixtures.Policy });
         while (!call.IsCompleted)
         {
             m.Time.Advance(TimeSpan.FromMilliseconds(5));
@@ -107,6 +110,215 @@ public class TelemetryTests
 
             return null;
         }
+    }
+
+    /// <summary>Collects the spans and the error-counter measurements of one resource while it lives.</summary>
+    private sealed class Recorder : IDisposable
+    {
+        private readonly ActivityListener _spans;
+        private readonly MeterListener _meters = new();
+
+        public Recorder(string arn)
+        {
+            _spans = new ActivityListener
+            {
+                ShouldListenTo = s => s.Name == "LexV2.ResourcePolicy",
+                Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+                ActivityStopped = a =>
+                {
+                    if (a.GetTagItem("aws.lex.resource_arn") as string == arn)
+                    {
+                        Spans.Enqueue(a);
+                    }
+                },
+            };
+            ActivitySource.AddActivityListener(_spans);
+            _meters.InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == "LexV2.ResourcePolicy")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            };
+            _meters.SetMeasurementEventCallback<long>((i, v, tags, _) =>
+            {
+                // Listeners are process-wide: keep the measurements made inside a span of this resource (the helper's).
+                if (Activity.Current?.GetTagItem("aws.lex.resource_arn") as string != arn)
+                {
+                    return;
+                }
+
+                string? operation = null, status = null;
+                foreach (var t in tags)
+                {
+                    (operation, status) = t.Key switch
+                    {
+                        "operation" => (t.Value as string, status),
+                        "http.response.status_code" or "error.type" => (operation, Convert.ToString(t.Value, System.Globalization.CultureInfo.InvariantCulture)),
+                        _ => (operation, status),
+                    };
+                }
+
+                Measurements.Enqueue((i.Name, operation, status));
+            });
+            _meters.Start();
+        }
+
+        public ConcurrentQueue<Activity> Spans { get; } = new();
+
+        public ConcurrentQueue<(string Instrument, string? Operation, string? Tag)> Measurements { get; } = new();
+
+        public List<Activity> Calls => [.. Spans.Where(s => s.Kind == ActivityKind.Client)];
+
+        public Activity Helper => Assert.Single(Spans, s => s.Kind == ActivityKind.Internal);
+
+        public void Dispose()
+        {
+            _spans.Dispose();
+            _meters.Dispose();
+        }
+    }
+
+    private const string HelperArn = "arn:aws:lex:us-east-1:123456789012:bot-alias/TELEMETRY2/TSTALIASID";
+
+    /// <summary>A DescribeResourcePolicy answer whose policy holds one statement per sid.</summary>
+    private static string PolicyWith(params string[] sids)
+    {
+        string statements = string.Join(",", sids.Select(sid =>
+            $$"""{"Sid":"{{sid}}","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/{{sid}}"},"Action":"lex:DescribeBot","Resource":"{{HelperArn}}"}"""));
+        string policy = $$"""{"Version":"2012-10-17","Statement":[{{statements}}]}""";
+        return $$"""{"revisionId":"{{sids.Length + 4}}","policy":{{System.Text.Json.JsonSerializer.Serialize(policy)}}}""";
+    }
+
+    private static readonly CreateResourcePolicyStatementRequest HelperGrant = LexGrant.IamPrincipal(BotAliasArn.Parse(HelperArn), "arn:aws:iam::123456789012:role/App", "App", ["lex:RecognizeText"]);
+
+    [Fact]
+    public async Task EnsureStatement_HandledAnswersAreNotErrors_AndTheCallHasItsOwnSpanWithItsOutcome()
+    {
+        using var recorder = new Recorder(HelperArn);
+        using var m = new MockClient();
+        int reads = 0;
+        m.Http.When(HttpMethod.Get, "*").Respond(_ => ++reads == 1
+            ? Answer(404, """{"__type":"ResourceNotFoundException"}""", "first-grant")    // no policy yet: the expected 404
+            : Answer(200, PolicyWith("Other"), "read"));
+        int writes = 0;
+        m.Http.When(HttpMethod.Post, "*").Respond(_ => ++writes == 1
+            ? Answer(409, """{"__type":"ConflictException"}""", "concurrent-writer")      // another writer was first: handled
+            : Answer(200, """{"revisionId":"6"}""", "added"));
+
+        var result = await m.Client.EnsureStatementAsync(HelperGrant);
+
+        Assert.Equal((StatementChange.Added, 2), (result.Change, result.Rounds));
+        Activity helper = recorder.Helper;
+        Assert.Equal("lex.ensure_statement", helper.OperationName);
+        Assert.Equal("Added", helper.GetTagItem("lex.statement_change"));
+        Assert.Equal(ActivityStatusCode.Unset, helper.Status);
+        var calls = recorder.Calls;
+        Assert.Equal(["DescribeResourcePolicy", "CreateResourcePolicyStatement", "DescribeResourcePolicy", "CreateResourcePolicyStatement"], calls.Select(c => c.OperationName));
+        Assert.All(calls, c => Assert.Equal(helper.SpanId, c.ParentSpanId));
+        Assert.All(calls, c => Assert.NotEqual(ActivityStatusCode.Error, c.Status));
+        Assert.All(calls, c => Assert.Null(c.GetTagItem("error.type")));
+        Assert.Equal([404, 409, 200, 200], calls.Select(c => (int)c.GetTagItem("http.response.status_code")!));
+        Assert.DoesNotContain(recorder.Measurements, x => x.Instrument == "lexv2.resourcepolicy.errors");
+        Assert.Equal(4, recorder.Measurements.Count(x => x.Instrument == "lexv2.resourcepolicy.calls"));
+    }
+
+    [Fact]
+    public async Task RemoveStatement_HandledAnswersAreNotErrors_AndTheCallHasItsOwnSpanWithItsOutcome()
+    {
+        using var recorder = new Recorder(HelperArn);
+        using var m = new MockClient();
+        int reads = 0;
+        m.Http.When(HttpMethod.Get, "*").Respond(_ => ++reads <= 2
+            ? Answer(200, PolicyWith("App"), "read")
+            : Answer(404, """{"__type":"ResourceNotFoundException"}""", "gone"));   // the last statement took the policy with it
+        int deletes = 0;
+        m.Http.When(HttpMethod.Delete, "*").Respond(_ => ++deletes == 1
+            ? Answer(412, """{"__type":"PreconditionFailedException"}""", "moved")        // the revision moved: handled
+            : new HttpResponseMessage(HttpStatusCode.NoContent));
+
+        var result = await m.Client.RemoveStatementAsync(HelperArn, "App");
+
+        Assert.Equal((StatementChange.Removed, (string?)null, 2), (result.Change, result.RevisionId, result.Rounds));
+        Activity helper = recorder.Helper;
+        Assert.Equal("lex.remove_statement", helper.OperationName);
+        Assert.Equal("Removed", helper.GetTagItem("lex.statement_change"));
+        Assert.All(recorder.Calls, c => Assert.Equal(helper.SpanId, c.ParentSpanId));
+        Assert.All(recorder.Calls, c => Assert.NotEqual(ActivityStatusCode.Error, c.Status));
+        Assert.Equal([200, 412, 200, 204, 404], recorder.Calls.Select(c => (int)c.GetTagItem("http.response.status_code")!));
+        Assert.DoesNotContain(recorder.Measurements, x => x.Instrument == "lexv2.resourcepolicy.errors");
+    }
+
+    [Fact]
+    public async Task EnsureStatement_UnchangedPolicy_IsTaggedNone()
+    {
+        using var recorder = new Recorder(HelperArn);
+        using var m = new MockClient();
+        m.Http.When(HttpMethod.Get, "*").Respond(_ => Answer(200, PolicyWith("Other"), "read"));
+        m.Http.When(HttpMethod.Post, "*").Respond(_ => Answer(200, """{"revisionId":"6"}""", "added"));
+        await m.Client.EnsureStatementAsync(HelperGrant with { StatementId = "Other", Principal = [Principal.ForArn("arn:aws:iam::123456789012:role/Other")], Action = ["lex:DescribeBot"] });
+
+        Assert.Equal("None", recorder.Helper.GetTagItem("lex.statement_change"));
+    }
+
+    [Fact]
+    public async Task AnswersTheHelpersDoNotHandle_StayErrors_InSpansMetricsAndLogs()
+    {
+        // A 404 from the write (the bot does not exist) is not the expected 404 of a first read; and the 409 of the last round
+        // is not handled by another round: both are errors, and so is the helper's span.
+        var collector = new FakeLogCollector();
+        using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new FakeLoggerProvider(collector)));
+        using var recorder = new Recorder(HelperArn);
+        using var m = new MockClient(loggerFactory: loggers);
+        m.Http.When(HttpMethod.Get, "*").Respond(_ => Answer(404, """{"__type":"ResourceNotFoundException"}""", "first-grant"));
+        m.Http.When(HttpMethod.Post, "*").Respond(_ => Answer(404, """{"__type":"ResourceNotFoundException","message":"bot not found"}""", "no-bot"));
+
+        await Assert.ThrowsAsync<ResourceNotFoundException>(() => m.Client.EnsureStatementAsync(HelperGrant));
+
+        Assert.Equal([ActivityStatusCode.Unset, ActivityStatusCode.Error], recorder.Calls.Select(c => c.Status));
+        Assert.Equal(ActivityStatusCode.Error, recorder.Helper.Status);
+        Assert.Equal("ResourceNotFoundException", recorder.Helper.GetTagItem("error.type"));
+        Assert.Null(recorder.Helper.GetTagItem("lex.statement_change"));
+        Assert.Equal(("lexv2.resourcepolicy.errors", "CreateResourcePolicyStatement", "ResourceNotFoundException"), Assert.Single(recorder.Measurements, x => x.Instrument == "lexv2.resourcepolicy.errors"));
+        var failed = collector.GetSnapshot().Where(r => r.Id.Name == "RequestFailed").ToList();
+        Assert.Equal([LogLevel.Debug, LogLevel.Warning], failed.Select(r => r.Level));
+    }
+
+    [Fact]
+    public async Task EnsureStatement_TheLastRoundsConflict_IsAnError_TheEarlierOnesAreNot()
+    {
+        using var recorder = new Recorder(HelperArn);
+        using var m = new MockClient();
+        m.Http.When(HttpMethod.Get, "*").Respond(_ => Answer(200, PolicyWith("Other"), "read"));
+        m.Http.When(HttpMethod.Post, "*").Respond(_ => Answer(409, """{"__type":"ConflictException"}""", "concurrent-writer"));
+
+        var e = await Assert.ThrowsAsync<ConflictException>(() => m.Client.EnsureStatementAsync(HelperGrant));
+
+        var writes = recorder.Calls.Where(c => c.OperationName == "CreateResourcePolicyStatement").ToList();
+        Assert.Equal(LexPolicyClientExtensions.MaxRounds, writes.Count);
+        Assert.All(writes.SkipLast(1), c => Assert.Equal(ActivityStatusCode.Unset, c.Status));
+        Assert.Equal(ActivityStatusCode.Error, writes[^1].Status);
+        Assert.Single(recorder.Measurements, x => x.Instrument == "lexv2.resourcepolicy.errors");
+        Assert.Equal(ActivityStatusCode.Error, recorder.Helper.Status);
+        Assert.IsType<ConflictException>(e.InnerException);
+    }
+
+    [Fact]
+    public async Task CredentialsUnavailable_IsLoggedAsAWarning_WithTheReason_AndNoSecret()
+    {
+        const string secret = "secretKEY\nNEVERlogged";
+        var collector = new FakeLogCollector();
+        using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(collector)));
+        using var m = new MockClient(o => o.Credentials = new BasicAWSCredentials("AKIDEXAMPLE", secret), loggers);
+
+        var e = await Assert.ThrowsAsync<LexPolicyException>(() => m.Client.DescribeResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn }));
+
+        Assert.Equal("CredentialsUnavailable", e.ErrorCode);
+        var record = Assert.Single(collector.GetSnapshot(), r => r.Id.Name == "CredentialsUnavailable");
+        Assert.Equal(LogLevel.Warning, record.Level);
+        Assert.Contains("DescribeResourcePolicy", record.Message, StringComparison.Ordinal);
+        Assert.Contains("secret access key contains a character outside visible ASCII", record.Message, StringComparison.Ordinal);
+        Assert.All(collector.GetSnapshot(), r => Assert.DoesNotContain("NEVERlogged", r.Message, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -86,7 +86,7 @@ public class ErrorMappingTests
 
         var conflict = await Assert.ThrowsAsync<ConflictException>(() => m.Client.DescribeResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn }));
         var stale = await Assert.ThrowsAsync<PreconditionFailedException>(() => m.Client.DeleteResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn }));
-        var missing = await Assert.ThrowsAsync<ResourceNotFoundException>(() => m.Client.UpdateResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn, Policy = "{}" }));
+        var missing = await Assert.ThrowsAsync<ResourceNotFoundException>(() => m.Client.UpdateResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn, Policy = Fixtures.Policy }));
 
         Assert.Contains("gone", conflict.Message);
         Assert.Contains("stale", stale.Message);

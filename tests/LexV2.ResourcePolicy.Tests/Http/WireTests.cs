@@ -132,10 +132,10 @@ public class WireTests
         using var m = new MockClient();
         m.Http.Expect(HttpMethod.Put, $"{Base}/policy/{Fixtures.EncodedAliasArn}/")
             .WithExactQueryString("expectedRevisionId=5")
-            .WithContent("""{"policy":"{}  "}""")
+            .WithContent("""{"policy":"{\"Statement\":[]}  "}""")
             .Respond("application/json", """{"resourceArn":"arn","revisionId":"6"}""");
 
-        var response = await m.Client.UpdateResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn, Policy = "{}  ", ExpectedRevisionId = "5" });
+        var response = await m.Client.UpdateResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn, Policy = "{\"Statement\":[]}  ", ExpectedRevisionId = "5" });
 
         m.Http.VerifyNoOutstandingExpectation();
         Assert.Equal("6", response.RevisionId);

@@ -89,7 +89,7 @@ public class LinterGrantCallerTests
     public void ServiceGrant_FillsBothConditionsFromTheSourceArn_AndDefaultsActionsByResourceType()
     {
         var g = LexGrant.LambdaFunction(Alias, "arn:aws:lambda:us-east-1:123456789012:function:fulfil");
-        Assert.Equal("AllowLambda", g.StatementId);
+        Assert.Equal("AllowLambda-fulfil", g.StatementId);
         Assert.Equal("lambda.amazonaws.com", g.Principal.Single().Service);
         Assert.Equal(["lex:RecognizeText", "lex:StartConversation"], g.Action);
         Assert.Equal("123456789012", g.Condition!["StringEquals"]["aws:SourceAccount"]);

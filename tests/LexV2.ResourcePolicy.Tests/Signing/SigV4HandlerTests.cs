@@ -44,9 +44,9 @@ public class SigV4HandlerTests
         // operation, method, canonical URI (each segment encoded twice), canonical query, body
         { "CreateResourcePolicyStatement", "POST", "/policy/arn%253Aaws%253Alex%253Aus-east-1%253A123456789012%253Abot-alias%252FBOTID12345%252FALIASID123/statements/", "expectedRevisionId=3", """{"action":["lex:RecognizeText"],"effect":"Allow","principal":[{"arn":"arn:aws:iam::123456789012:role/app"}],"statementId":"Sid1"}""" },
         { "DeleteResourcePolicyStatement", "DELETE", "/policy/arn%253Aaws%253Alex%253Aus-east-1%253A123456789012%253Abot-alias%252FBOTID12345%252FALIASID123/statements/Sid1/", "expectedRevisionId=3", "" },
-        { "CreateResourcePolicy", "POST", "/policy/arn%253Aaws%253Alex%253Aus-east-1%253A123456789012%253Abot-alias%252FBOTID12345%252FALIASID123/", "", """{"policy":"{\"Version\":\"2012-10-17\"}"}""" },
+        { "CreateResourcePolicy", "POST", "/policy/arn%253Aaws%253Alex%253Aus-east-1%253A123456789012%253Abot-alias%252FBOTID12345%252FALIASID123/", "", """{"policy":"{\"Version\":\"2012-10-17\",\"Statement\":[]}"}""" },
         { "DescribeResourcePolicy", "GET", "/policy/arn%253Aaws%253Alex%253Aus-east-1%253A123456789012%253Abot-alias%252FBOTID12345%252FALIASID123/", "", "" },
-        { "UpdateResourcePolicy", "PUT", "/policy/arn%253Aaws%253Alex%253Aus-east-1%253A123456789012%253Abot-alias%252FBOTID12345%252FALIASID123/", "expectedRevisionId=3", """{"policy":"{\"Version\":\"2012-10-17\"}"}""" },
+        { "UpdateResourcePolicy", "PUT", "/policy/arn%253Aaws%253Alex%253Aus-east-1%253A123456789012%253Abot-alias%252FBOTID12345%252FALIASID123/", "expectedRevisionId=3", """{"policy":"{\"Version\":\"2012-10-17\",\"Statement\":[]}"}""" },
         { "DeleteResourcePolicy", "DELETE", "/policy/arn%253Aaws%253Alex%253Aus-east-1%253A123456789012%253Abot-alias%252FBOTID12345%252FALIASID123/", "expectedRevisionId=3", "" },
     };
 
@@ -60,7 +60,7 @@ public class SigV4HandlerTests
         m.Http.When("*").With(r => { sent = r; sentBody = r.Content?.ReadAsStringAsync().Result ?? ""; return true; })
             .Respond(method == "DELETE" ? HttpStatusCode.NoContent : HttpStatusCode.OK, "application/json", "{}");
 
-        const string policy = """{"Version":"2012-10-17"}""";
+        const string policy = """{"Version":"2012-10-17","Statement":[]}""";
         Task call = operation switch
         {
             "CreateResourcePolicyStatement" => m.Client.CreateResourcePolicyStatementAsync(new()

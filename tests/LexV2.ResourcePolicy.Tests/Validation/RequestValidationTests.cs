@@ -19,6 +19,10 @@ public class RequestValidationTests
     private static Dictionary<string, IReadOnlyDictionary<string, string>> Cond(params (string Op, string Key, string Value)[] entries) =>
         entries.GroupBy(e => e.Op).ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, string>)g.ToDictionary(e => e.Key, e => e.Value));
 
+    /// <summary>Eleven IAM operators that take any text.</summary>
+    private static readonly string[] TextOperators =
+        ["StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike", "ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike", "StringEqualsIfExists"];
+
     private static Dictionary<string, IReadOnlyDictionary<string, string>> ServiceConds() =>
         Cond(("StringEquals", "aws:SourceAccount", Account), ("ArnLike", "aws:SourceArn", "arn:aws:connect:us-east-1:123456789012:instance/x"));
 
@@ -47,11 +51,11 @@ public class RequestValidationTests
         { "Action length 5..50", RoleGrant() with { Action = ["lex:" + new string('a', 46)] }, RoleGrant() with { Action = ["lex:" + new string('a', 47)] }, "Action[0]" },
         { "Action pattern", RoleGrant() with { Action = ["lex:*"] }, RoleGrant() with { Action = ["lex:Recognize-Text"] }, "Action[0]" },
         { "Action pattern second", RoleGrant() with { Action = ["lex:A", "lex:Get*"] }, RoleGrant() with { Action = ["lex:A", "lambda:Invoke"] }, "Action[1]" },
-        { "Condition operators max 10", RoleGrant() with { Condition = Enumerable.Range(0, 10).ToDictionary(i => $"Op{i}", _ => (IReadOnlyDictionary<string, string>)new Dictionary<string, string> { ["k"] = "v" }) }, RoleGrant() with { Condition = Enumerable.Range(0, 11).ToDictionary(i => $"Op{i}", _ => (IReadOnlyDictionary<string, string>)new Dictionary<string, string> { ["k"] = "v" }) }, "Condition" },
+        { "Condition operators max 10", RoleGrant() with { Condition = TextOperators.Take(10).ToDictionary(op => op, _ => (IReadOnlyDictionary<string, string>)new Dictionary<string, string> { ["k"] = "v" }) }, RoleGrant() with { Condition = TextOperators.ToDictionary(op => op, _ => (IReadOnlyDictionary<string, string>)new Dictionary<string, string> { ["k"] = "v" }) }, "Condition" },
         { "Condition keys max 10", RoleGrant() with { Condition = new Dictionary<string, IReadOnlyDictionary<string, string>> { ["StringEquals"] = Enumerable.Range(0, 10).ToDictionary(i => $"k{i}", _ => "v") } }, RoleGrant() with { Condition = new Dictionary<string, IReadOnlyDictionary<string, string>> { ["StringEquals"] = Enumerable.Range(0, 11).ToDictionary(i => $"k{i}", _ => "v") } }, "Condition[\"StringEquals\"]" },
         { "Condition key length 1..1024", RoleGrant() with { Condition = Cond(("StringEquals", new string('k', 1024), "v")) }, RoleGrant() with { Condition = Cond(("StringEquals", new string('k', 1025), "v")) }, "Condition[\"StringEquals\"]" },
         { "Condition value length 1..1024", RoleGrant() with { Condition = Cond(("StringEquals", "k", new string('v', 1024))) }, RoleGrant() with { Condition = Cond(("StringEquals", "k", "")) }, "Condition[\"StringEquals\"][\"k\"]" },
-        { "Condition operator length min 1", RoleGrant() with { Condition = Cond(("S", "k", "v")) }, RoleGrant() with { Condition = Cond(("", "k", "v")) }, "Condition" },
+        { "Condition operator length min 1", RoleGrant() with { Condition = Cond(("Null", "k", "true")) }, RoleGrant() with { Condition = Cond(("", "k", "v")) }, "Condition" },
         { "ExpectedRevisionId length 1..5", RoleGrant() with { ExpectedRevisionId = "99999" }, RoleGrant() with { ExpectedRevisionId = "100000" }, "ExpectedRevisionId" },
         { "ExpectedRevisionId pattern", RoleGrant() with { ExpectedRevisionId = "0" }, RoleGrant() with { ExpectedRevisionId = "1a" }, "ExpectedRevisionId" },
         { "ExpectedRevisionId no newline", RoleGrant() with { ExpectedRevisionId = "12" }, RoleGrant() with { ExpectedRevisionId = "12\n" }, "ExpectedRevisionId" },

@@ -7,6 +7,7 @@ namespace LexV2.ResourcePolicy.Tool.Tests.Commands;
 public class OtherCommandTests
 {
     private const string Instance = "arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555";
+    private const string ConnectSid = "AllowConnect-11111111-2222-3333-4444-555555555555";
 
     [Fact]
     public async Task Show_PrintsOneRowPerStatementAndTheRevision_JsonHasThePolicy_NoPolicySaysSo()
@@ -21,7 +22,7 @@ public class OtherCommandTests
         string[] lines = table.Out.Split('\n');
         Assert.Equal($"{Alias}  revision 2  (2 statements)", lines[0]);
         Assert.Matches(@"^SID +EFFECT +PRINCIPALS +ACTIONS +CONDITIONS$", lines[1]);
-        Assert.Matches(@"^AllowConnect +Allow +connect\.amazonaws\.com +lex:RecognizeText +StringEquals aws:SourceAccount = 123456789012$", lines[3]);
+        Assert.Matches(@"^AllowConnect-11111111-2222-3333-4444-555555555555 +Allow +connect\.amazonaws\.com +lex:RecognizeText +StringEquals aws:SourceAccount = 123456789012$", lines[3]);
         Assert.Matches(@"^ +lex:StartConversation +ArnEquals aws:SourceArn = arn:aws:connect:", lines[4]);
         Assert.Matches(@"^Ops +Allow +arn:aws:iam::123456789012:role/ops +lex:RecognizeText$", lines[5]);
 
@@ -45,7 +46,7 @@ public class OtherCommandTests
     }
 
     [Fact]
-    public async Task Grant_IsIdempotent_ReplacesADifferentStatement_DryRunSendsNothing()
+    public async Task Grant_IsIdempotent_AnotherSourceIsAddedBesideIt_ANamedSidReplaces_DryRunSendsNothing()
     {
         using var tool = new ToolHarness();
 
@@ -53,22 +54,25 @@ public class OtherCommandTests
         Assert.Equal(0, dry.Code);
         Assert.Equal(0, tool.Sent);
         var printed = LexV2.ResourcePolicy.Reconcile.DesiredState.Parse(dry.Out);
-        Assert.Equal("AllowLambda", printed.Resources[0].Statements[0].StatementId);
+        Assert.Equal("AllowLambda-f", printed.Resources[0].Statements[0].StatementId);
 
-        Assert.Equal((0, $"Added AllowLambda to {Prod} (revision 1).\n"), Pick(await tool.RunAsync("grant", "lambda", Prod, "--function-arn", "arn:aws:lambda:us-east-1:123456789012:function:f")));
+        Assert.Equal((0, $"Added AllowLambda-f to {Prod} (revision 1).\n"), Pick(await tool.RunAsync("grant", "lambda", Prod, "--function-arn", "arn:aws:lambda:us-east-1:123456789012:function:f")));
         Assert.Equal((0, $"Nothing to do: {Prod} is already as asked (revision 1).\n"), Pick(await tool.RunAsync("grant", "lambda", Prod, "--function-arn", "arn:aws:lambda:us-east-1:123456789012:function:f")));
-        Assert.Equal((0, $"Replaced AllowLambda on {Prod} (revision 2).\n"), Pick(await tool.RunAsync("grant", "lambda", Prod, "--function-arn", "arn:aws:lambda:us-east-1:123456789012:function:g")));
+        Assert.Equal((0, $"Added AllowLambda-g to {Prod} (revision 2).\n"), Pick(await tool.RunAsync("grant", "lambda", Prod, "--function-arn", "arn:aws:lambda:us-east-1:123456789012:function:g")));
+        Assert.Equal((0, $"Replaced AllowLambda-f on {Prod} (revision 3).\n"), Pick(await tool.RunAsync("grant", "lambda", Prod, "--function-arn", "arn:aws:lambda:us-east-1:123456789012:function:h", "--sid", "AllowLambda-f")));
+        Assert.Equal((0, $"Nothing to do: {Prod} already grants this as AllowLambda-f (revision 3).\n"), Pick(await tool.RunAsync("grant", "lambda", Prod, "--function-arn", "arn:aws:lambda:us-east-1:123456789012:function:h")));
 
         var service = await tool.RunAsync("grant", "service", Bot, "--service", "chime.amazonaws.com", "--source-arn", "arn:aws:chime:us-east-1:123456789012:app/x", "--action", "lex:DescribeBot", "--output", "json");
         using var doc = JsonDocument.Parse(service.Out);
-        Assert.Equal(("Added", "AllowChime"), (doc.RootElement.GetProperty("change").GetString(), doc.RootElement.GetProperty("statementId").GetString()));
+        Assert.Equal(("Added", "AllowChime-x"), (doc.RootElement.GetProperty("change").GetString(), doc.RootElement.GetProperty("statementId").GetString()));
     }
 
     [Theory]
     [InlineData(new[] { "grant", "connect", Bot, "--instance-arn", Instance }, "is a bot ARN, not a bot-alias ARN")]
     [InlineData(new[] { "grant", "connect", Alias, "--instance-arn", "arn:aws:connect:us-east-1:999999999999:instance/x" }, "is in account 999999999999 but the bot is in account 123456789012")]
     [InlineData(new[] { "grant", "connect", Alias }, "Option '--instance-arn' is required")]
-    [InlineData(new[] { "grant", "role", Alias, "--role-arn", "arn:aws:iam::123456789012:role/x" }, "grant role needs --sid")]
+    [InlineData(new[] { "grant", "connect", Alias, "--instance-arn", "arn:aws:lambda:us-east-1:123456789012:function:f" }, "'arn:aws:lambda:us-east-1:123456789012:function:f' is not an Amazon Connect instance ARN")]
+    [InlineData(new[] { "grant", "role", Alias, "--role-arn", "arn:aws:sts::123456789012:assumed-role/x/s" }, "is not an IAM role, user or account-root ARN")]
     [InlineData(new[] { "grant", "role", Alias, "--role-arn", "arn:aws:iam::123456789012:role/x", "--sid", "bad sid!" }, "error: statementId: must be letters and digits")]
     [InlineData(new[] { "grant", "service", Alias, "--service", "x", "--source-arn", "arn:aws:chime:us-east-1:123456789012:app/x" }, "error: principal[0].service: must be 15 to 1024 characters")]
     [InlineData(new[] { "grant", "service", Alias, "--service", "chime.amazonaws.com", "--source-arn", "nonsense" }, "'nonsense' is not an ARN with an account id")]
@@ -97,14 +101,40 @@ public class OtherCommandTests
         using var tool = new ToolHarness();
         await tool.RunAsync("grant", "connect", Alias, "--instance-arn", Instance);
 
-        var dry = await tool.RunAsync("revoke", Alias, "AllowConnect", "--dry-run");
-        Assert.Contains("would remove AllowConnect", dry.Out, StringComparison.Ordinal);
+        var dry = await tool.RunAsync("revoke", Alias, ConnectSid, "--dry-run");
+        Assert.Contains("would remove " + ConnectSid, dry.Out, StringComparison.Ordinal);
         Assert.Contains("the policy would be deleted", dry.Out, StringComparison.Ordinal);
         Assert.NotNull(tool.Emulator.GetPolicy(Alias));
 
-        Assert.Equal((0, $"Removed AllowConnect from {Alias} (it was the last statement: the policy is deleted).\n"), Pick(await tool.RunAsync("revoke", Alias, "AllowConnect")));
-        Assert.Equal((0, $"Nothing to do: {Alias} is already as asked (no policy).\n"), Pick(await tool.RunAsync("revoke", Alias, "AllowConnect")));
+        Assert.Equal((0, $"Removed {ConnectSid} from {Alias} (it was the last statement: the policy is deleted).\n"), Pick(await tool.RunAsync("revoke", Alias, ConnectSid)));
+        Assert.Equal((0, $"Nothing to do: {Alias} is already as asked (no policy).\n"), Pick(await tool.RunAsync("revoke", Alias, ConnectSid)));
         Assert.Null(tool.Emulator.GetPolicy(Alias));
+    }
+
+    [Fact]
+    public async Task Lint_PolicyFile_ReportsOperatorsValuesAndKeysOutsideTheGrammar()
+    {
+        using var tool = new ToolHarness();
+        string policy = tool.File_("policy.json", """
+            {"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Principal":{"Service":"connect.amazonaws.com"},"Action":"lex:RecognizeText","Resource":"ALIAS",
+              "Condition":{"StringEqualz":{"aws:SourceAccount":"123456789012"},"ArnEquals":{"aws:SoruceArn":"INSTANCE"},"NumericLessThan":{"aws:EpochTime":"soon"}}}]}
+            """.Replace("ALIAS", Alias, StringComparison.Ordinal).Replace("INSTANCE", Instance, StringComparison.Ordinal));
+
+        var run = await tool.RunAsync("lint", "--file", policy);
+
+        Assert.Equal(3, run.Code);
+        Assert.Contains("Statement[0].Condition.StringEqualz: InvalidConditionOperator: 'StringEqualz' is not an IAM condition operator; did you mean 'StringEquals'?", run.Out, StringComparison.Ordinal);
+        Assert.Contains("Statement[0].Condition.ArnEquals.aws:SoruceArn: UnknownConditionKey: 'aws:SoruceArn' is not an AWS global condition key, so the condition never matches; did you mean 'aws:SourceArn'?", run.Out, StringComparison.Ordinal);
+        Assert.Contains("Statement[0].Condition.NumericLessThan.aws:EpochTime: InvalidConditionValue:", run.Out, StringComparison.Ordinal);
+        Assert.Equal(0, tool.Sent);
+    }
+
+    [Fact]
+    public async Task GrantRole_WithoutSid_UsesTheDefaultId()
+    {
+        using var tool = new ToolHarness();
+
+        Assert.Equal((0, $"Added AllowRole-ops to {Alias} (revision 1).\n"), Pick(await tool.RunAsync("grant", "role", Alias, "--role-arn", "arn:aws:iam::123456789012:role/ops")));
     }
 
     [Fact]
@@ -197,7 +227,7 @@ public class OtherCommandTests
         Assert.DoesNotContain(ToolHarness.SecretKey, ok.Out + ok.Err, StringComparison.Ordinal);
         Assert.DoesNotContain(ToolHarness.AccessKey, ok.Out + ok.Err, StringComparison.Ordinal);
 
-        var denied = await tool.RunAsync("doctor", Alias, "--profile", "wrongkey", "--region", "us-west-2", "--output", "json");
+        var denied = await tool.RunAsync("doctor", Alias.Replace("us-east-1", "us-west-2", StringComparison.Ordinal), "--profile", "wrongkey", "--region", "us-west-2", "--output", "json");
         Assert.Equal(1, denied.Code);
         using var doc = JsonDocument.Parse(denied.Out);
         Assert.False(doc.RootElement.GetProperty("ok").GetBoolean());

@@ -79,7 +79,7 @@ public class PlanApplyCommandTests
         using (var client = tool.Emulator.CreateClient())
         {
             await client.EnsureStatementAsync(LexGrant.IamPrincipal(LexResourceArn.Parse(Bot), "arn:aws:iam::123456789012:role/intruder", "Intruder"));
-            await client.EnsureStatementAsync(LexGrant.LambdaFunction(BotAliasArn.Parse(Prod), "arn:aws:lambda:us-east-1:123456789012:function:other"));
+            await client.EnsureStatementAsync(LexGrant.LambdaFunction(BotAliasArn.Parse(Prod), "arn:aws:lambda:us-east-1:123456789012:function:other", "AllowLambda"));
         }
 
         var drift = await tool.RunAsync("plan", "--file", file, "--detailed-exitcode");
@@ -197,7 +197,23 @@ public class PlanApplyCommandTests
         { "cross-account role", Desired().Replace("arn:aws:iam::123456789012:role/readers", "arn:aws:iam::999999999999:role/readers", StringComparison.Ordinal), "$.resources[0].statements[0].principal[0].arn: is in account 999999999999" },
         { "malformed JSON", Desired().Replace("\"resources\": [", "\"resources\": [[", StringComparison.Ordinal), "$.resources[0]: wrong type of value" },
         { "wrong type", Desired().Replace("\"prune\": false", "\"prune\": 1", StringComparison.Ordinal), "$.resources[0].prune: wrong type of value: expected true or false" },
+        { "misspelled operator", Desired().Replace("\"StringEquals\":", "\"StringEqualz\":", StringComparison.Ordinal), "$.resources[1].statements[0].condition[\"StringEqualz\"]: 'StringEqualz' is not an IAM condition operator; did you mean 'StringEquals'?" },
+        { "unpinned source", Desired().Replace("\"ArnEquals\":", "\"ArnNotEquals\":", StringComparison.Ordinal), "$.resources[1].statements[0].condition: must contain an aws:SourceArn condition key when a principal is a service, each under an operator that pins its value" },
+        { "wildcard principal", Desired().Replace("[ { \"arn\": \"arn:aws:iam::123456789012:role/readers\" } ]", "\"*\"", StringComparison.Ordinal), "$.resources[0].statements[0].principal: \"*\" (anyone) is not accepted: a wildcard principal" },
     };
+
+    [Fact]
+    public async Task Plan_ForAFileOfAnotherRegionThanTheClient_IsRefusedNamingBoth_NothingSent()
+    {
+        using var tool = new ToolHarness();
+        string file = tool.File_("eu.json", Desired().Replace("arn:aws:lex:us-east-1:", "arn:aws:lex:eu-west-1:", StringComparison.Ordinal));
+
+        var run = await tool.RunAsync("plan", "--file", file, "--region", "us-east-1");
+
+        Assert.Equal(1, run.Code);
+        Assert.Contains("is in region eu-west-1 (partition aws) but this client signs for region us-east-1 (partition aws)", run.Err, StringComparison.Ordinal);
+        Assert.Equal(0, tool.Sent);
+    }
 
     [Theory]
     [MemberData(nameof(BadDesiredFiles))]

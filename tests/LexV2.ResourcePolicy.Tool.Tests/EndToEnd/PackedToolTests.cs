@@ -94,7 +94,7 @@ public class PackedToolTests(ITestOutputHelper log)
             }))
             {
                 // Someone points the alias's Lambda grant at another function, outside the pipeline.
-                await client.EnsureStatementAsync(LexGrant.LambdaFunction(BotAliasArn.Parse(Prod), "arn:aws:lambda:us-east-1:123456789012:function:hand-made"));
+                await client.EnsureStatementAsync(LexGrant.LambdaFunction(BotAliasArn.Parse(Prod), "arn:aws:lambda:us-east-1:123456789012:function:hand-made", "AllowLambda"));
 
                 var drift = await Tool("plan", "--file", desired, "--detailed-exitcode");
                 Assert.True(drift.Code == 2, drift.Out);

@@ -39,7 +39,7 @@ public class PolicyReconcilerTests
         Assert.Equal(ApplyOutcome.Applied, result.Resources[0].Outcome);
         var write = Assert.Single(Writes(emulator));
         Assert.Equal("CreateResourcePolicy", write.Operation);
-        Assert.Equal(["AppOne", "AllowConnect"], Policy(emulator, Alias).Statement.Select(s => s.Sid));
+        Assert.Equal(["AppOne", "AllowConnect-abc"], Policy(emulator, Alias).Statement.Select(s => s.Sid));
         Assert.Equal(result.Resources[0].RevisionId, emulator.GetPolicy(Alias)!.RevisionId);
         Assert.False((await reconciler.PlanAsync(desired)).HasChanges);
     }

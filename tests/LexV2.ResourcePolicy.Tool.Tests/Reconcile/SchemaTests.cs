@@ -7,7 +7,7 @@ namespace LexV2.ResourcePolicy.Tool.Tests.Reconcile;
 /// <summary>The shipped JSON Schema agrees with the parser: what one accepts the other accepts, what one rejects the other rejects.</summary>
 public class SchemaTests
 {
-    private static readonly JsonSchema Schema = JsonSchema.FromText(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "lexpolicy-desired-state.schema.json")));
+    internal static readonly JsonSchema Schema = JsonSchema.FromText(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "lexpolicy-desired-state.schema.json")));
 
     internal static bool SchemaAccepts(string json)
     {
