@@ -103,13 +103,15 @@ public class AppTestingRecipesTests
     [Fact]
     public async Task UseLexPolicyEmulator_SignsWithTheEmulatorsOwnCredentials_AndForTheRegionItRequires()
     {
+        // A resource of the emulator's region: the client refuses an ARN of another region than it signs for.
+        const string CentralBot = "arn:aws:lex:eu-central-1:123456789012:bot/ABCDEFGHIJ";
         var options = new LexPolicyEmulatorOptions { Region = "eu-central-1" };
         options.Credentials.Clear();
         options.Credentials["AKIDTESTSUITE"] = "a-secret-of-the-test-suite";
         var emulator = new LexPolicyEmulator(options);
         using var host = AppHost(services => services.AddHttpClient(LexPolicyServiceCollectionExtensions.HttpClientNameFor("prod")).UseLexPolicyEmulator(emulator));
 
-        var described = Assert.ThrowsAsync<ResourceNotFoundException>(() => host.Services.GetRequiredService<ILexPolicyClientFactory>().CreateClient("prod").DescribeResourcePolicyAsync(new() { ResourceArn = ProdBot }));
+        var described = Assert.ThrowsAsync<ResourceNotFoundException>(() => host.Services.GetRequiredService<ILexPolicyClientFactory>().CreateClient("prod").DescribeResourcePolicyAsync(new() { ResourceArn = CentralBot }));
 
         await described; // 404: no policy yet, and the request was accepted (a 403 would be another exception)
         var request = Assert.Single(emulator.Requests);
