@@ -28,13 +28,13 @@ public class EmulatorEvaluateTests
         await client.EnsureStatementAsync(LexGrant.ConnectInstance(BotAliasArn.Parse(Alias), Instance));
         var allowed = emulator.Evaluate(Connect());
         Assert.Equal(AccessDecisionKind.Allowed, allowed.Decision);
-        Assert.Equal("AllowConnect", Assert.Single(allowed.Statements).Sid);
+        Assert.Equal("AllowConnect-abc", Assert.Single(allowed.Statements).Sid); // LexGrant names the statement after the instance
 
         var otherInstance = emulator.Evaluate(Connect("arn:aws:connect:eu-west-2:123456789012:instance/zzz"));
         Assert.Equal(AccessDecisionKind.ImplicitlyDenied, otherInstance.Decision);
         Assert.Equal("Condition", otherInstance.Statements[0].Element);
 
-        await client.RemoveStatementAsync(Alias, "AllowConnect");
+        await client.RemoveStatementAsync(Alias, "AllowConnect-abc");
         Assert.Equal(AccessDecisionKind.ImplicitlyDenied, emulator.Evaluate(Connect()).Decision);
     }
 

@@ -33,7 +33,7 @@ public class ExplainCheckCommandTests
         Assert.Equal(2, run.Code);
         Assert.Equal(string.Empty, run.Err);
         Assert.StartsWith("Decision: ImplicitlyDenied\nImplicitly denied: no statement of the resource policy allows the service principal connect.amazonaws.com.", run.Out.ReplaceLineEndings("\n"), StringComparison.Ordinal);
-        Assert.Contains("resource statement 0 \"AllowConnect\" (Allow): not matched: Condition StringEquals aws:SourceAccount: expected 123456789012, the request has no aws:SourceAccount", run.Out, StringComparison.Ordinal);
+        Assert.Contains("resource statement 0 \"AllowConnect-abc\" (Allow): not matched: Condition StringEquals aws:SourceAccount: expected 123456789012, the request has no aws:SourceAccount", run.Out, StringComparison.Ordinal);
         Assert.Contains("Context keys the policies use that the request did not supply: aws:SourceAccount", run.Out, StringComparison.Ordinal);
         Assert.Contains($"Policy: the live policy of {Alias}, revision 1", run.Out, StringComparison.Ordinal);
 
@@ -51,7 +51,7 @@ public class ExplainCheckCommandTests
         var run = await tool.RunAsync(Explain("--context", "aws:SourceArn=" + Instance, "--context", "AWS:SOURCEACCOUNT=123456789012"));
 
         Assert.Equal(0, run.Code);
-        Assert.Contains("Allowed: resource statement 0 \"AllowConnect\" allows the service principal connect.amazonaws.com", run.Out, StringComparison.Ordinal);
+        Assert.Contains("Allowed: resource statement 0 \"AllowConnect-abc\" allows the service principal connect.amazonaws.com", run.Out, StringComparison.Ordinal);
         Assert.DoesNotContain("did not supply", run.Out, StringComparison.Ordinal);
     }
 
@@ -100,7 +100,7 @@ public class ExplainCheckCommandTests
         var decision = json.RootElement;
         Assert.Equal("ImplicitlyDenied", decision.GetProperty("decision").GetString());
         var statement = Assert.Single(decision.GetProperty("statements").EnumerateArray());
-        Assert.Equal(("resource", 0, "AllowConnect", "Allow", false, "Condition"), (
+        Assert.Equal(("resource", 0, "AllowConnect-abc", "Allow", false, "Condition"), (
             statement.GetProperty("policy").GetString(), statement.GetProperty("index").GetInt32(), statement.GetProperty("sid").GetString(),
             statement.GetProperty("effect").GetString(), statement.GetProperty("matched").GetBoolean(), statement.GetProperty("element").GetString()));
         Assert.StartsWith("Condition ArnEquals aws:SourceArn:", statement.GetProperty("reason").GetString(), StringComparison.Ordinal);

@@ -42,7 +42,7 @@ public class AccessExpectationTests
         Assert.Equal(AccessDecisionKind.Allowed, plan.Resources[0].Expectations[0].Decision.Decision); // by the statement the plan adds
         Assert.StartsWith("Explicitly denied: resource statement 0 \"DenyInsecure\" denies it", plan.Resources[0].Expectations[1].Decision.Summary, StringComparison.Ordinal);
         Assert.Empty(plan.FailedExpectations);
-        Assert.Contains("\"AllowConnect\"", plan.ToJson(), StringComparison.Ordinal);
+        Assert.Contains("\"AllowConnect-abc\"", plan.ToJson(), StringComparison.Ordinal);
     }
 
     [Fact]
