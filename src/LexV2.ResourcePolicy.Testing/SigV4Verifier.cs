@@ -70,7 +70,12 @@ internal sealed class SigV4Verifier(IReadOnlyDictionary<string, string> secrets,
 
     internal static string Stamp(DateTimeOffset t) => t.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
 
-    /// <summary>Every service but S3: the path as sent, each segment URI-encoded once more.</summary>
+    /// <summary>
+    /// Every service but S3: the path as sent, normalized as AWS services normalize it (the specification: "normalize URI paths
+    /// according to RFC 3986, remove redundant and relative path components": <c>.</c> segments dropped, <c>..</c> removing the
+    /// segment before it, empty segments from consecutive slashes dropped; the leading slash kept, the trailing one when a
+    /// segment is left), then each segment URI-encoded once more.
+    /// </summary>
     internal static string CanonicalUri(string rawPath)
     {
         if (rawPath.Length == 0)
@@ -78,7 +83,23 @@ internal sealed class SigV4Verifier(IReadOnlyDictionary<string, string> secrets,
             return "/";
         }
 
-        return string.Join('/', rawPath.Split('/').Select(Encode));
+        var segments = new List<string>();
+        foreach (string segment in rawPath.Split('/'))
+        {
+            if (segment == "..")
+            {
+                if (segments.Count > 0)
+                {
+                    segments.RemoveAt(segments.Count - 1);
+                }
+            }
+            else if (segment.Length > 0 && segment != ".")
+            {
+                segments.Add(Encode(segment));
+            }
+        }
+
+        return (rawPath[0] == '/' ? "/" : string.Empty) + string.Join('/', segments) + (rawPath[^1] == '/' && segments.Count > 0 ? "/" : string.Empty);
     }
 
     internal static string CanonicalQuery(string rawQuery)

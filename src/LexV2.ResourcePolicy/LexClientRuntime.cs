@@ -31,8 +31,12 @@ internal sealed class LexClientRuntime
         Region = Settings.Region;
         Endpoint = Settings.Endpoint;
         SigningRegion = Settings.SigningRegion;
-        Credentials = new CredentialSource(options.Credentials, options.Profile);
+        // The profile the settings were read from is the one the credentials come from, even where AWSSDK.Core's chain on its
+        // own would read another (it knows only AWS_PROFILE; the profile may come from AWS_DEFAULT_PROFILE).
         Time = timeProvider ?? TimeProvider.System;
+        Credentials = options.Profile is { Length: > 0 } || Settings.CredentialProfile is not { } chosen
+            ? new CredentialSource(options.Credentials, options.Profile, credentialsFile: Settings.CredentialsFile, time: Time)
+            : new CredentialSource(options.Credentials, chosen.Name, chosen.Source, Settings.CredentialsFile, Time);
         Logger = (ILogger?)loggerFactory?.CreateLogger("LexV2.ResourcePolicy") ?? NullLogger.Instance;
         Budget = new RetryBudget(options.RetryBudget);
         Limiter = Settings.RetryMode == LexRetryMode.Adaptive ? new AdaptiveRateLimiter(Time) : null;

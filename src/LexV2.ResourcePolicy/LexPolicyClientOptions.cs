@@ -64,7 +64,7 @@ public sealed class LexPolicyClientOptions
 
     /// <summary>
     /// The AWS profile (in <c>~/.aws/config</c> and <c>~/.aws/credentials</c>) to take credentials, region, endpoint and retry
-    /// settings from when they are not set here. When <see langword="null"/>, <c>AWS_PROFILE</c>, else <c>default</c>.
+    /// settings from when they are not set here. When <see langword="null"/>, <c>AWS_DEFAULT_PROFILE</c>, else <c>AWS_PROFILE</c>, else <c>default</c>.
     /// Default: <see langword="null"/>.
     /// </summary>
     public string? Profile { get; set; }

@@ -3,7 +3,9 @@ using Microsoft.Extensions.Logging;
 namespace LexV2.ResourcePolicy;
 
 /// <summary>
-/// The client's log events, with stable ids (category <c>LexV2.ResourcePolicy</c>). None carries credentials, signatures or headers.
+/// The client's log events, with stable ids (category <c>LexV2.ResourcePolicy</c>). None carries credentials or signatures:
+/// what a server sent (request ids, error text, the response headers logged at Trace) has the attempt's signature, session
+/// token and secret key scrubbed.
 /// </summary>
 internal static partial class Log
 {
@@ -32,6 +34,15 @@ internal static partial class Log
     [LoggerMessage(EventId = 6, EventName = "CredentialsUnavailable", Level = LogLevel.Warning,
         Message = "{Operation} was not sent: no usable AWS credentials. {Reason}")]
     public static partial void CredentialsUnavailable(ILogger logger, string operation, string reason);
+
+    [LoggerMessage(EventId = 7, EventName = "AttemptSending", Level = LogLevel.Trace,
+        Message = "{Operation} attempt {Attempt}: {Method} {Uri}")]
+    public static partial void AttemptSending(ILogger logger, string operation, int attempt, string method, string uri);
+
+    /// <summary>The answer to one attempt, its headers with the attempt's secrets scrubbed from every value.</summary>
+    [LoggerMessage(EventId = 8, EventName = "AttemptAnswered", Level = LogLevel.Trace,
+        Message = "{Operation} attempt {Attempt}: HTTP {Status} in {ElapsedMs:0.0} ms; response headers: {Headers}")]
+    public static partial void AttemptAnswered(ILogger logger, string operation, int attempt, int status, double elapsedMs, string headers);
 }
 
 /// <summary>

@@ -18,6 +18,15 @@ internal sealed record ClientSettings(
     LexRetryMode RetryMode,
     string RetryModeSource)
 {
+    /// <summary>
+    /// The profile the credentials must come from when AWSSDK.Core's default chain would read another one (the profile
+    /// <c>AWS_DEFAULT_PROFILE</c> chose), with what chose it; <see langword="null"/> otherwise.
+    /// </summary>
+    public (string Name, string Source)? CredentialProfile { get; init; }
+
+    /// <summary>The shared credentials file as the AWS CLI finds it (variables and <c>~</c> expanded), when it exists.</summary>
+    public string? CredentialsFile { get; init; }
+
     /// <summary>The number of retries when nothing configures it (4 attempts in all).</summary>
     public const int DefaultMaxRetries = 3;
 
@@ -34,7 +43,11 @@ internal sealed record ClientSettings(
             ?? "us-east-1";
         var (maxRetries, maxRetriesSource) = ResolveMaxRetries(options, config);
         var (mode, modeSource) = ResolveRetryMode(options, config);
-        return new ClientSettings(endpoint, endpointSource, region, regionSource, signingRegion, maxRetries, maxRetriesSource, mode, modeSource);
+        return new ClientSettings(endpoint, endpointSource, region, regionSource, signingRegion, maxRetries, maxRetriesSource, mode, modeSource)
+        {
+            CredentialProfile = config.CredentialProfile is { } profile ? (profile, config.ProfileSource) : null,
+            CredentialsFile = config.CredentialsPath,
+        };
     }
 
     /// <summary>The <see cref="EndpointSource"/> of the endpoint built from the region.</summary>
@@ -47,21 +60,30 @@ internal sealed record ClientSettings(
             return (options.Region.Trim(), "LexPolicyClientOptions.Region");
         }
 
-        if (options.Profile is { Length: > 0 } && config.Profile.TryGetValue("region", out string? profileRegion))
+        // A profile named in code is the more specific choice: its region comes before the environment's (the AWS SDK for
+        // .NET's convention; the AWS CLI lets AWS_DEFAULT_REGION win).
+        if (options.Profile is { Length: > 0 } && config.Value("region") is { } profileRegion)
         {
-            return (profileRegion, ProfileSource(config, "region"));
+            return Checked(profileRegion, config.Source("region"));
         }
 
         foreach (string name in new[] { "AWS_REGION", "AWS_DEFAULT_REGION" })
         {
             if (config.Environment(name) is { } value)
             {
-                return (value, name);
+                return Checked(value, name);
             }
         }
 
-        return config.Profile.TryGetValue("region", out string? region) ? (region, ProfileSource(config, "region")) : (null, "none");
+        return config.Value("region") is { } region ? Checked(region, config.Source("region")) : (null, "none");
     }
+
+    /// <summary>A region read from the environment or a file, refused with its source when it is no region name.</summary>
+    private static (string Region, string Source) Checked(string region, string source) =>
+        LexEndpoint.IsValidRegion(region)
+            ? (region, source)
+            : throw new InvalidOperationException(
+                $"The region configured by {source} is '{region.ReplaceLineEndings(" ")}', which is not a valid AWS region name (lower-case letters, digits and dashes, for example \"us-east-1\"). The AWS config file has no end-of-line comments: a '#' or ';' after a value is part of it.");
 
     private static (Uri Endpoint, string Source) ResolveEndpoint(LexPolicyClientOptions options, SharedConfig config, string? region)
     {
@@ -70,14 +92,15 @@ internal sealed record ClientSettings(
             return (LexEndpoint.Resolve(region, options.ServiceUrl, options.UseFips, options.UseDualStack), "LexPolicyClientOptions.ServiceUrl");
         }
 
-        bool ignore = config.Bool("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "ignore_configured_endpoint_urls") ?? false;
-        if (!ignore)
+        if (!config.Bool("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "ignore_configured_endpoint_urls"))
         {
+            // botocore's order: the service's variable, the global variable, the profile's services section, the profile.
             (string? Url, string Source)? configured =
                 config.Environment(SharedConfig.ServiceEndpointVariable) is { } serviceEnv ? (serviceEnv, SharedConfig.ServiceEndpointVariable) :
                 config.Environment("AWS_ENDPOINT_URL") is { } globalEnv ? (globalEnv, "AWS_ENDPOINT_URL") :
-                config.ServiceSection is { } section && section.TryGetValue("endpoint_url", out string? serviceUrl) ? (serviceUrl, $"{SharedConfig.ServiceKey} endpoint_url of the services section '{config.Profile["services"]}' of profile '{config.ProfileName}' in {config.ConfigPath}") :
-                config.Profile.TryGetValue("endpoint_url", out string? profileUrl) ? (profileUrl, ProfileSource(config, "endpoint_url")) :
+                config.ServiceSection() is var (section, name) && section.TryGetValue("endpoint_url", out string? serviceUrl) && serviceUrl.Length > 0
+                    ? (serviceUrl, $"{SharedConfig.ServiceKey} endpoint_url of the services section '{name}' of profile '{config.ProfileName}' in {config.ConfigPath}") :
+                config.Value("endpoint_url") is { } profileUrl ? (profileUrl, config.Source("endpoint_url")) :
                 null;
             if (configured is var (url, source) && url is not null)
             {
@@ -114,7 +137,7 @@ internal sealed record ClientSettings(
 
         (string Value, string Source)? configured =
             config.Environment("AWS_MAX_ATTEMPTS") is { } env ? (env, "AWS_MAX_ATTEMPTS") :
-            config.Profile.TryGetValue("max_attempts", out string? profile) ? (profile, ProfileSource(config, "max_attempts")) :
+            config.Value("max_attempts") is { } profile ? (profile, config.Source("max_attempts")) :
             null;
         if (configured is not var (value, source))
         {
@@ -140,7 +163,7 @@ internal sealed record ClientSettings(
 
         (string Value, string Source)? configured =
             config.Environment("AWS_RETRY_MODE") is { } env ? (env, "AWS_RETRY_MODE") :
-            config.Profile.TryGetValue("retry_mode", out string? profile) ? (profile, ProfileSource(config, "retry_mode")) :
+            config.Value("retry_mode") is { } profile ? (profile, config.Source("retry_mode")) :
             null;
         if (configured is not var (value, source))
         {
@@ -154,6 +177,4 @@ internal sealed record ClientSettings(
             _ => throw new InvalidOperationException($"{source} is '{value}': expected standard, legacy or adaptive."),
         };
     }
-
-    private static string ProfileSource(SharedConfig config, string key) => $"{key} of profile '{config.ProfileName}' in {config.ConfigPath}";
 }

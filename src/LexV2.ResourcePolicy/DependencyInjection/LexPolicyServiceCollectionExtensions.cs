@@ -115,10 +115,14 @@ public static class LexPolicyServiceCollectionExtensions
         services.TryAddSingleton<ILexPolicyClientFactory, LexPolicyClientFactory>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, LexHandlerBuilderFilter>());
 
+        // HttpClientFactory's own request and response logging is taken off: it writes every header value at Trace, where a
+        // server that echoes the session token or the signature into a response header would put them in the log (its
+        // redaction matches header names only). The client logs each attempt itself (category LexV2.ResourcePolicy), with
+        // the attempt's signature, session token and secret key scrubbed from every value.
         var builder = services
             .AddHttpClient(HttpClientNameFor(name))
             .ConfigurePrimaryHttpMessageHandler(LexPolicyClient.CreateTransport)
-            .RedactLoggedHeaders(static h => h.Equals("Authorization", StringComparison.OrdinalIgnoreCase) || h.Equals("X-Amz-Security-Token", StringComparison.OrdinalIgnoreCase));
+            .RemoveAllLoggers();
 
         if (name.Length == 0)
         {

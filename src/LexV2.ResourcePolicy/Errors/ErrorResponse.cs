@@ -22,7 +22,8 @@ internal readonly partial record struct ErrorResponse(HttpStatusCode Status, str
     /// Reads an error answer. The code is taken as the AWS restJson1 clients take it: the <c>x-amzn-ErrorType</c> header, then the
     /// body's <c>code</c>, then its <c>__type</c>. Every text kept (code, message, request id, excerpt, redirect target) has the
     /// <paramref name="secrets"/> of the attempt redacted and control, formatting and line-separator characters removed, so a
-    /// server or proxy that echoes request headers cannot put the signature or session token into an exception or a log.
+    /// server or proxy that echoes request headers cannot put the signature, the session token or the secret key into an
+    /// exception or a log.
     /// </summary>
     public static ErrorResponse Parse(HttpResponseMessage response, ReadOnlySpan<byte> body, DateTimeOffset now, Signing.SigningRecord? secrets = null)
     {
@@ -258,9 +259,9 @@ internal readonly partial record struct ErrorResponse(HttpStatusCode Status, str
     internal static string SafeText(string text, Signing.SigningRecord? secrets, int max) => Sanitize(new Redactor(secrets).Apply(text), max);
 
     /// <summary>
-    /// Replaces the attempt's signature and session token, and any SigV4 signature, with a marker: as sent, in the encodings an
-    /// echo may use (percent-encoded, JSON-escaped, any letter case), and any run of 20 or more characters of them left between
-    /// escapes.
+    /// Replaces the attempt's signature, session token and secret access key, and any SigV4 signature, with a marker: as sent,
+    /// in the encodings an echo may use (percent-encoded, JSON-escaped, any letter case), and any run of 20 or more characters
+    /// of them left between escapes.
     /// </summary>
     private readonly struct Redactor(Signing.SigningRecord? secrets)
     {
@@ -273,6 +274,7 @@ internal readonly partial record struct ErrorResponse(HttpStatusCode Status, str
             {
                 text = Redact(text, s.SessionToken);
                 text = Redact(text, s.Signature);
+                text = Redact(text, s.SecretKey);
             }
 
             int at = text.IndexOf("Signature=", StringComparison.OrdinalIgnoreCase);

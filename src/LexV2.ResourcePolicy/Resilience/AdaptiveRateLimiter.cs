@@ -10,9 +10,21 @@ namespace LexV2.ResourcePolicy.Resilience;
 /// calls of one client; thread-safe; all timing comes from the client's <see cref="TimeProvider"/>.
 /// </summary>
 /// <remarks>
-/// Constants as in the AWS SDKs: CUBIC scale 0.4 and beta 0.7; the send rate is measured in half-second buckets smoothed by
-/// 0.8; the bucket never fills slower than 0.5 tokens a second and never faster than twice the measured send rate. One
-/// difference: before the first bucket completes, the send rate is estimated from the answers so far instead of taken as 0.
+/// <para>
+/// Constants as in botocore (<c>botocore/retries</c>): CUBIC scale 0.4 and beta 0.7; the send rate is measured in half-second
+/// buckets smoothed by 0.8; the bucket fills at least 0.5 tokens a second and at most twice the measured send rate, and holds
+/// the fill rate's worth of tokens (at least one).
+/// </para>
+/// <para>
+/// Waiting callers reserve nothing: they queue in arrival order, and one timer is set for the moment the bucket will hold a
+/// token for the first of them. Every change of the fill rate (each answer) and every token handed out sets that moment anew,
+/// so a rate that rises after an outage releases the callers already waiting at once (botocore's token bucket likewise
+/// recomputes its waits when the rate changes). A caller that gives up leaves the queue and takes nothing from the bucket.
+/// </para>
+/// <para>
+/// One difference: before the first half-second bucket completes, the send rate is estimated from the answers so far instead
+/// of taken as 0.
+/// </para>
 /// </remarks>
 internal sealed class AdaptiveRateLimiter : RateLimiter
 {
@@ -23,14 +35,23 @@ internal sealed class AdaptiveRateLimiter : RateLimiter
     private const double BucketsPerSecond = 2; // half-second measurement buckets
     private const double MaxRateAdjustScale = 2.0;
 
+    /// <summary>Less than this short of a token counts as a token (the timer's and the clock's rounding).</summary>
+    private const double Tolerance = 1e-6;
+
+    /// <summary>The shortest timer the limiter sets for the next waiter.</summary>
+    private const double MinWaitSeconds = 0.001;
+
     private readonly object _lock = new();
     private readonly TimeProvider _time;
     private readonly long _startTimestamp;
+    private readonly LinkedList<Waiter> _waiters = new();
+    private readonly ITimer _timer;
+    private bool _disposed;
 
     // Token bucket.
     private bool _enabled;
-    private double _fillRate = MinFillRate;
-    private double _maxCapacity = MinFillRate;
+    private double _fillRate = 1;
+    private double _maxCapacity = 1;
     private double _capacity;
     private double? _lastRefill;
 
@@ -52,6 +73,7 @@ internal sealed class AdaptiveRateLimiter : RateLimiter
         _startTimestamp = time.GetTimestamp();
         _lastThrottle = Now();
         _lastBucket = Math.Floor(Now());
+        _timer = time.CreateTimer(static s => ((AdaptiveRateLimiter)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Whether pacing has started (after the first throttling answer).</summary>
@@ -74,6 +96,18 @@ internal sealed class AdaptiveRateLimiter : RateLimiter
             lock (_lock)
             {
                 return _fillRate;
+            }
+        }
+    }
+
+    /// <summary>How many callers are waiting for a permit.</summary>
+    public int Waiting
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _waiters.Count;
             }
         }
     }
@@ -109,69 +143,142 @@ internal sealed class AdaptiveRateLimiter : RateLimiter
                 newRate = (Scale * Math.Pow(dt - _timeWindow, 3)) + _lastMaxRate;
             }
 
-            SetFillRate(Math.Min(newRate, MaxRateAdjustScale * measured));
+            SetFillRate(Math.Min(newRate, MaxRateAdjustScale * measured), now);
+            Dispatch(now);
         }
     }
 
     protected override RateLimitLease AttemptAcquireCore(int permitCount)
     {
+        CheckPermits(permitCount);
         lock (_lock)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             if (!_enabled)
             {
                 return Lease.Acquired;
             }
 
-            Refill(Now());
-            if (_capacity < permitCount)
-            {
-                return Lease.Rejected;
-            }
-
-            _capacity -= permitCount;
-            return Lease.Acquired;
+            Dispatch(Now());
+            return _waiters.Count == 0 && TryTake(permitCount) ? Lease.Acquired : Lease.Rejected;
         }
     }
 
     /// <summary>
-    /// Takes the permits at once and waits for the time the bucket needs to cover them, as the AWS SDKs do: the balance may go
-    /// below zero, so callers queue up one fill interval apart instead of racing for each token (and a bucket whose capacity is
-    /// under one token, at the slowest rates, still lets a call through every <c>1 / rate</c> seconds).
+    /// A permit now if the bucket holds one and nobody is waiting; otherwise the caller joins the queue, and is released when
+    /// the bucket, at whatever rate it fills by then, holds a token for it.
     /// </summary>
-    protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
+    protected override ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
     {
-        TimeSpan wait;
+        CheckPermits(permitCount);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<RateLimitLease>(cancellationToken);
+        }
+
         lock (_lock)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             if (!_enabled)
             {
-                return Lease.Acquired;
+                return new(Lease.Acquired);
             }
 
-            Refill(Now());
-            double deficit = permitCount - _capacity;
-            _capacity -= permitCount;
-            wait = deficit > 0 ? TimeSpan.FromSeconds(deficit / _fillRate) : TimeSpan.Zero;
-        }
+            double now = Now();
+            Dispatch(now);
+            if (_waiters.Count == 0 && TryTake(permitCount))
+            {
+                return new(Lease.Acquired);
+            }
 
-        if (wait > TimeSpan.Zero)
+            if (permitCount == 0)
+            {
+                return new(Lease.Rejected);
+            }
+
+            var waiter = new Waiter(this);
+            waiter.Node = _waiters.AddLast(waiter);
+            if (cancellationToken.CanBeCanceled)
+            {
+                waiter.Registration = cancellationToken.UnsafeRegister(static (s, token) => ((Waiter)s!).Cancel(token), waiter);
+            }
+
+            Dispatch(now);
+            return new(waiter.Task);
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
         {
-            try
+            lock (_lock)
             {
-                await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                lock (_lock)
+                if (!_disposed)
                 {
-                    _capacity += permitCount; // the caller gave up: its reservation goes back
+                    _disposed = true;
+                    _timer.Dispose();
+                    while (_waiters.First is { } first)
+                    {
+                        _waiters.RemoveFirst();
+                        first.Value.Registration.Unregister();
+                        first.Value.Source.TrySetException(new ObjectDisposedException(nameof(AdaptiveRateLimiter)));
+                    }
                 }
-
-                throw;
             }
         }
 
-        return Lease.Acquired;
+        base.Dispose(disposing);
+    }
+
+    /// <summary>One attempt takes one token; asking for more could never be met by a bucket that holds a single token at the slowest rate.</summary>
+    private static void CheckPermits(int permitCount) => ArgumentOutOfRangeException.ThrowIfGreaterThan(permitCount, 1);
+
+    private void OnTimer()
+    {
+        lock (_lock)
+        {
+            if (!_disposed)
+            {
+                Dispatch(Now());
+            }
+        }
+    }
+
+    /// <summary>
+    /// Under the lock: hands the bucket's whole tokens to the waiters in arrival order, then sets the timer for the moment the
+    /// bucket, at the current fill rate, will hold a token for the first one still waiting (or stops it when nobody waits).
+    /// </summary>
+    private void Dispatch(double now)
+    {
+        Refill(now);
+        while (_waiters.First is { } first && TryTake(1))
+        {
+            _waiters.RemoveFirst();
+            first.Value.Registration.Unregister();
+            first.Value.Source.TrySetResult(Lease.Acquired); // continuations run asynchronously, outside the lock
+        }
+
+        if (_disposed)
+        {
+            return;
+        }
+
+        // At least a millisecond: a wait that rounds to nothing would fire again at once on a clock that has not moved.
+        _timer.Change(
+            _waiters.Count == 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(Math.Max(MinWaitSeconds, (1 - _capacity) / _fillRate)),
+            Timeout.InfiniteTimeSpan);
+    }
+
+    private bool TryTake(int permitCount)
+    {
+        if (_capacity + Tolerance < permitCount)
+        {
+            return false;
+        }
+
+        _capacity = Math.Max(0, _capacity - permitCount);
+        return true;
     }
 
     private void Refill(double now)
@@ -185,11 +292,12 @@ internal sealed class AdaptiveRateLimiter : RateLimiter
         _lastRefill = now;
     }
 
-    private void SetFillRate(double rate)
+    /// <summary>Refills at the old rate up to now, then sets the new one (as botocore's <c>TokenBucket.max_rate</c> does).</summary>
+    private void SetFillRate(double rate, double now)
     {
-        Refill(Now());
+        Refill(now);
         _fillRate = Math.Max(rate, MinFillRate);
-        _maxCapacity = _fillRate >= 1 ? Math.Floor(_fillRate) : _fillRate;
+        _maxCapacity = Math.Max(rate, 1);
         _capacity = Math.Min(_capacity, _maxCapacity);
     }
 
@@ -211,11 +319,43 @@ internal sealed class AdaptiveRateLimiter : RateLimiter
         }
 
         // Until a first half-second bucket is complete there is no measurement; the SDKs then take 0, which drops the rate to
-        // the floor at a throttle early in a burst and takes tens of seconds to recover. Estimate it from the answers so far.
+        // the floor at a throttle early in a burst. Estimate it from the answers so far.
         return _measuredRate == 0 && now > _lastBucket ? _requestCount / (now - _lastBucket) : _measuredRate;
     }
 
     private double Now() => _time.GetElapsedTime(_startTimestamp).TotalSeconds;
+
+    /// <summary>A caller waiting for a permit: in the queue until it gets one or gives up.</summary>
+    private sealed class Waiter(AdaptiveRateLimiter owner)
+    {
+        public TaskCompletionSource<RateLimitLease> Source { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<RateLimitLease> Task => Source.Task;
+
+        public LinkedListNode<Waiter>? Node { get; set; }
+
+        public CancellationTokenRegistration Registration { get; set; }
+
+        /// <summary>Leaves the queue (if still in it) without having taken anything, and lets the next caller be timed.</summary>
+        public void Cancel(CancellationToken token)
+        {
+            lock (owner._lock)
+            {
+                if (Node?.List is null)
+                {
+                    return; // already released (or the limiter was disposed)
+                }
+
+                owner._waiters.Remove(Node);
+                if (!owner._disposed)
+                {
+                    owner.Dispatch(owner.Now());
+                }
+            }
+
+            Source.TrySetCanceled(token);
+        }
+    }
 
     private sealed class Lease(bool acquired) : RateLimitLease
     {

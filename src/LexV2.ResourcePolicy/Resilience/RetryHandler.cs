@@ -52,10 +52,15 @@ internal sealed class RetryHandler : DelegatingHandler
                     attempt.Options.Set(Signing.SigningRecord.Key, record);
                     HttpResponseMessage? response = null;
                     s.LastRecord = record;
+                    var runtime = s.Handler._runtime;
+                    long started = runtime.Time.GetTimestamp();
                     try
                     {
+                        TraceSending(runtime.Logger, s, attempt);
+
                         response = await s.Handler.SendInnerAsync(attempt, ctx.CancellationToken).ConfigureAwait(false);
-                        s.Handler._runtime.Limiter?.OnResponse(IsThrottle(response));
+                        runtime.Limiter?.OnResponse(IsThrottle(response));
+                        TraceAnswered(runtime, s, response, record, started);
 
                         // The answer must come from where the request was signed for (a user handler may choose the origin;
                         // a transport that follows a redirect does not).
@@ -171,6 +176,45 @@ internal sealed class RetryHandler : DelegatingHandler
         message.AsSpan().IndexOfAny('\'', '"') >= 0
             ? "The connection failed or the answer was malformed (the transport's description quoted the server's bytes and is not kept)."
             : ErrorResponse.SafeText(message, record, 512);
+
+    private static void TraceSending(ILogger logger, CallState s, HttpRequestMessage attempt)
+    {
+        if (logger.IsEnabled(LogLevel.Trace))
+        {
+            string uri = Endpoints.LexEndpoint.Display(s.Snapshot.Uri);
+            Log.AttemptSending(logger, s.Operation, s.Attempts, attempt.Method.Method, uri);
+        }
+    }
+
+    private static void TraceAnswered(LexClientRuntime runtime, CallState s, HttpResponseMessage response, Signing.SigningRecord record, long started)
+    {
+        ILogger logger = runtime.Logger;
+        if (logger.IsEnabled(LogLevel.Trace))
+        {
+            double elapsedMs = runtime.Time.GetElapsedTime(started).TotalMilliseconds;
+            string headers = LoggedHeaders(response, record);
+            Log.AttemptAnswered(logger, s.Operation, s.Attempts, (int)response.StatusCode, elapsedMs, headers);
+        }
+    }
+
+    /// <summary>
+    /// The response's headers for the Trace log, as one line: every value with the attempt's signature, session token and secret
+    /// key redacted, and unsafe characters removed; capped at 4 KB.
+    /// </summary>
+    private static string LoggedHeaders(HttpResponseMessage response, Signing.SigningRecord record)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var (name, values) in response.Headers.NonValidated.Concat(response.Content.Headers.NonValidated))
+        {
+            text.Append(name).Append(": ").Append(values.ToString()).Append("; ");
+            if (text.Length > 16 * 1024)
+            {
+                break;
+            }
+        }
+
+        return ErrorResponse.SafeText(text.ToString(), record, 4096);
+    }
 
     private static bool SameOrigin(Uri a, Uri b) =>
         string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase) && string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase) && a.Port == b.Port;

@@ -25,11 +25,12 @@ namespace LexV2.ResourcePolicy.Signing;
 /// <c>baggage</c>, <c>Request-Id</c>, <c>Correlation-Context</c>, <c>X-Forwarded-*</c>. The body is buffered to be hashed.
 /// </para>
 /// <para>
-/// Which services it signs correctly: every service that uses SigV4 with a signed payload and the standard (double-encoded)
-/// canonical URI — Lex V2 and the other JSON, rest-json, query and rest-xml APIs (STS, IAM, API Gateway <c>execute-api</c>,
-/// Lambda, ...) — and Amazon S3 for requests whose body is sent whole: for service <c>s3</c> (and <c>s3express</c>,
-/// <c>s3-object-lambda</c>, <c>s3-outposts</c>) AWSSDK.Core's signer uses S3's single-encoded canonical URI, and the body hash is
-/// sent in <c>x-amz-content-sha256</c> as S3 requires. Not supported: S3's streaming (<c>aws-chunked</c>) uploads,
+/// Which services it signs correctly: every service that uses SigV4 with a signed payload and the standard canonical URI — the
+/// request path normalized (dot segments removed, consecutive slashes collapsed, as AWS services and botocore do) and
+/// double-encoded — Lex V2 and the other JSON, rest-json, query and rest-xml APIs (STS, IAM, API Gateway <c>execute-api</c>,
+/// Lambda, ...); the request is sent with its path as it is. And Amazon S3 for requests whose body is sent whole: for service
+/// <c>s3</c> (and <c>s3express</c>, <c>s3-object-lambda</c>, <c>s3-outposts</c>) the path is signed exactly as sent,
+/// single-encoded, as S3 requires, and the body hash is sent in <c>x-amz-content-sha256</c>. Not supported: S3's streaming (<c>aws-chunked</c>) uploads,
 /// <c>UNSIGNED-PAYLOAD</c>, SigV4a (multi-region) and presigned URLs. One limit comes from AWSSDK.Core's signer: it orders query
 /// parameters by their decoded names where the specification orders the encoded ones, so a query with several parameters whose
 /// names hold characters outside <c>A-Z a-z 0-9 - . _ ~</c> (or a repeated name) may be signed in an order the service rejects.
@@ -76,7 +77,7 @@ public sealed class AwsSigV4Handler : DelegatingHandler
     /// <param name="timeProvider">The clock for signing dates; default <see cref="TimeProvider.System"/>.</param>
     /// <exception cref="ArgumentException">The region or service is empty or malformed.</exception>
     public AwsSigV4Handler(AWSCredentials credentials, string region, string service = "lex", TimeProvider? timeProvider = null)
-        : this(new CredentialSource(credentials ?? throw new ArgumentNullException(nameof(credentials))), region, service, timeProvider ?? TimeProvider.System, new ClockSkew())
+        : this(new CredentialSource(credentials ?? throw new ArgumentNullException(nameof(credentials)), time: timeProvider), region, service, timeProvider ?? TimeProvider.System, new ClockSkew())
     {
     }
 
@@ -161,7 +162,7 @@ public sealed class AwsSigV4Handler : DelegatingHandler
         AWSSigningResult result;
         try
         {
-            var toSign = new AWSSigningRequest { HttpMethod = request.Method, RequestUri = uri, Content = body };
+            var toSign = new AWSSigningRequest { HttpMethod = request.Method, RequestUri = CanonicalPathUri(uri), Content = body };
             toSign.Headers["Host"] = request.Headers.Host is { Length: > 0 } host ? host : CachedWireHost(uri);
             AddSigned(toSign.Headers, request.Headers.NonValidated);
             if (request.Content is { } content)
@@ -197,8 +198,85 @@ public sealed class AwsSigV4Handler : DelegatingHandler
         {
             record.SignedUri = uri;
             record.SessionToken = credentials.UseToken ? credentials.Token : null;
+            record.SecretKey = credentials.SecretKey;
         }
     }
+
+    /// <summary>
+    /// The URI whose path the signature covers. Every AWS service but S3 normalizes the request path before computing the
+    /// canonical request (as botocore does): dot segments removed (RFC 3986) and consecutive slashes collapsed. AWSSDK.Core's
+    /// signer encodes the path it is given but does not normalize it, so it is handed the normalized path; the request still
+    /// goes out with its path as it is. S3 signs the path exactly as sent (<c>a//b</c> and <c>a/b</c> are different keys).
+    /// </summary>
+    private Uri CanonicalPathUri(Uri uri)
+    {
+        if (IsS3(_service))
+        {
+            return uri;
+        }
+
+        string path = uri.AbsolutePath;
+        string normalized = NormalizePath(path);
+        return ReferenceEquals(normalized, path)
+            ? uri
+            : new Uri(uri.GetLeftPart(UriPartial.Authority) + normalized + uri.Query, new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
+    }
+
+    /// <summary>
+    /// A path as AWS services normalize it for SigV4 (botocore's <c>remove_dot_segments</c>): <c>.</c> segments dropped, <c>..</c>
+    /// removing the segment before it, empty segments dropped; the leading slash kept, and the trailing one when a segment is
+    /// left. Returns <paramref name="path"/> itself when there is nothing to change.
+    /// </summary>
+    internal static string NormalizePath(string path)
+    {
+        if (path.Length == 0)
+        {
+            return "/";
+        }
+
+        if (!path.Contains("//", StringComparison.Ordinal) && !HasDotSegment(path))
+        {
+            return path;
+        }
+
+        var kept = new List<string>();
+        foreach (string segment in path.Split('/'))
+        {
+            if (segment == "..")
+            {
+                if (kept.Count > 0)
+                {
+                    kept.RemoveAt(kept.Count - 1);
+                }
+            }
+            else if (segment is not ("" or "."))
+            {
+                kept.Add(segment);
+            }
+        }
+
+        return (path[0] == '/' ? "/" : string.Empty) + string.Join('/', kept) + (path[^1] == '/' && kept.Count > 0 ? "/" : string.Empty);
+
+        static bool HasDotSegment(string p)
+        {
+            for (int start = 0; start <= p.Length;)
+            {
+                int end = p.IndexOf('/', start);
+                end = end < 0 ? p.Length : end;
+                if (p.AsSpan(start, end - start) is "." or "..")
+                {
+                    return true;
+                }
+
+                start = end + 1;
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>The signing names of S3 and its variants, which sign the path as sent.</summary>
+    private static bool IsS3(string service) => service is "s3" or "s3express" or "s3-object-lambda" or "s3-outposts";
 
     /// <summary>
     /// <see cref="WireHost"/> of the endpoint this handler last signed for: every request of a client goes to one origin, so the
@@ -272,10 +350,11 @@ public sealed class AwsSigV4Handler : DelegatingHandler
 }
 
 /// <summary>
-/// What the signer put on one attempt (the URI it signed for, the signature, the session token), so that the retry handler can
-/// redact server text that echoes them and knows where the attempt really went. The retry handler puts an empty one in the
-/// attempt's options before sending and takes it out again when the attempt is over; the signer fills it when it finds one. It
-/// holds no secret key (that never goes on the wire, so no server can echo it) and has no public members to serialize or log.
+/// What the signer used for one attempt (the URI it signed for, the signature, the session token, the secret key), so that the
+/// retry handler can redact server text that echoes any of them and knows where the attempt really went. The retry handler puts
+/// an empty one in the attempt's options before sending and takes it out again when the attempt is over; the signer fills it
+/// when it finds one. Its values are internal fields: no public member to serialize or log, and a <see cref="ToString"/> that
+/// shows none of them.
 /// </summary>
 internal sealed class SigningRecord
 {
@@ -283,6 +362,12 @@ internal sealed class SigningRecord
 
     internal Uri? SignedUri;
     internal string? SessionToken;
+
+    /// <summary>
+    /// The secret access key the attempt was signed with. It never goes on the wire, but a server or proxy that learned it
+    /// elsewhere may still quote it, and what the server says must not carry it into an exception or a log.
+    /// </summary>
+    internal string? SecretKey;
     private string? _authorization;
 
     /// <summary>The <c>Authorization</c> header the signer set; <see cref="Signature"/> is read from it only when needed.</summary>

@@ -5,28 +5,54 @@ namespace LexV2.ResourcePolicy.Signing;
 
 /// <summary>
 /// Supplies the keys to sign one request with: from the configured <see cref="AWSCredentials"/>, or from AWSSDK.Core's default
-/// chain. Every resolution is bounded by the caller's token (which carries the attempt and overall timeouts), and every failure is
-/// a <see cref="LexPolicyException"/> with <see cref="ErrorCode"/>, raised before anything is written to the wire:
-/// a provider that throws, returns <see langword="null"/>, or yields keys with characters outside visible ASCII (which would
-/// otherwise inject header lines). The refreshing <see cref="AWSCredentials"/> object is kept (never a snapshot of its keys), so
-/// temporary credentials are renewed as they expire; a failed resolution of the default chain is not remembered, so the next call
-/// resolves again. Thread-safe.
+/// chain. Every failure is a <see cref="LexPolicyException"/> with <see cref="ErrorCode"/>, raised before anything is written to
+/// the wire: a provider that throws, returns <see langword="null"/>, or yields keys with characters outside visible ASCII (which
+/// would otherwise inject header lines). The refreshing <see cref="AWSCredentials"/> object is kept (never a snapshot of its
+/// keys), so temporary credentials are renewed as they expire. Thread-safe.
 /// </summary>
+/// <remarks>
+/// One provider run at a time, shared: concurrent callers join the run in flight instead of each starting its own (a slow or
+/// blocking provider would otherwise take a thread per call). A caller's token (which carries the attempt and overall timeouts)
+/// ends only that caller's wait; the run goes on for the others, and its outcome is always observed, so a run that fails after
+/// every caller gave up raises no unobserved task exception. Once a run completes, the next call starts a new one: freshness is
+/// the provider's business (AWSSDK.Core's refreshing credentials cache their keys until they near expiry). A failed resolution
+/// of the default chain is not remembered either, so the next call resolves again.
+/// </remarks>
 internal sealed class CredentialSource
 {
     /// <summary>The <see cref="LexPolicyException.ErrorCode"/> of every credential failure.</summary>
     public const string ErrorCode = "CredentialsUnavailable";
 
+    /// <summary>
+    /// How long a provider run may take before it is presumed hung: a call that comes later starts a new run instead of
+    /// joining it (the old one is still observed when it ends), so one run that never returns cannot stall the client for good.
+    /// </summary>
+    public static readonly TimeSpan AbandonAfter = TimeSpan.FromMinutes(1);
+
     private readonly AWSCredentials? _configured;
     private readonly string? _profile;
+    private readonly string _profileSource;
+    private readonly string? _credentialsFile;
+    private readonly SingleFlight<AWSCredentials?> _resolving;
+    private readonly SingleFlight<ImmutableCredentials?> _fetching;
     private AWSCredentials? _resolved;
-    private Task<AWSCredentials>? _resolving;
     private ImmutableCredentials? _lastChecked;
 
     /// <param name="configured">Credentials given in code; when <see langword="null"/>, <paramref name="profile"/> or the default chain.</param>
     /// <param name="profile">A named profile of the shared config and credentials files to take credentials from.</param>
-    public CredentialSource(AWSCredentials? configured, string? profile = null)
+    /// <param name="profileSource">What named <paramref name="profile"/>, for messages.</param>
+    /// <param name="credentialsFile">
+    /// The shared credentials file to read <paramref name="profile"/> from (as the AWS CLI finds it); AWSSDK.Core's own default
+    /// location when <see langword="null"/>.
+    /// </param>
+    /// <param name="time">The clock that tells a hung provider run (see <see cref="AbandonAfter"/>); the system clock when <see langword="null"/>.</param>
+    public CredentialSource(AWSCredentials? configured, string? profile = null, string profileSource = "LexPolicyClientOptions.Profile", string? credentialsFile = null, TimeProvider? time = null)
     {
+        time ??= TimeProvider.System;
+        _resolving = new SingleFlight<AWSCredentials?>(time);
+        _fetching = new SingleFlight<ImmutableCredentials?>(time);
+        _profileSource = profileSource;
+        _credentialsFile = credentialsFile;
         _configured = configured;
         _profile = string.IsNullOrEmpty(profile) ? null : profile;
     }
@@ -40,21 +66,11 @@ internal sealed class CredentialSource
         ImmutableCredentials? credentials;
         try
         {
-            // AWSSDK.Core's own credentials resolve asynchronously or from memory; any other provider may implement only the
-            // synchronous GetCredentials (the base GetCredentialsAsync wraps it), so it runs off the caller's thread, where the
-            // call's token and timeouts can abandon it.
-            if (source.GetType() == typeof(BasicAWSCredentials) || source.GetType() == typeof(SessionAWSCredentials))
-            {
-                // Fixed keys held in memory: read them as they are, without a task per call.
-                credentials = source.GetCredentials();
-            }
-            else
-            {
-                Task<ImmutableCredentials> pending = source is AnonymousAWSCredentials or RefreshingAWSCredentials
-                    ? source.GetCredentialsAsync()
-                    : Task.Run(source.GetCredentialsAsync, cancellationToken);
-                credentials = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
+            // Fixed keys held in memory are read as they are, without a task per call. Any other provider runs once for all
+            // the callers that want keys meanwhile.
+            credentials = source.GetType() == typeof(BasicAWSCredentials) || source.GetType() == typeof(SessionAWSCredentials)
+                ? source.GetCredentials()
+                : await _fetching.Join(static s => Fetch((AWSCredentials)s!), source, null).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -85,24 +101,33 @@ internal sealed class CredentialSource
         return credentials;
     }
 
-    /// <summary>One resolution of the default chain at a time, shared by concurrent callers; a failure is forgotten.</summary>
+    /// <summary>
+    /// AWSSDK.Core's own credentials resolve asynchronously or from memory; any other provider may implement only the synchronous
+    /// GetCredentials (the base GetCredentialsAsync wraps it) and block for as long as it takes, so it runs on a thread of its
+    /// own, off the caller's thread and outside the thread pool that the waiting callers' timeouts need: one thread per run,
+    /// never one per call.
+    /// </summary>
+    private static Task<ImmutableCredentials?> Fetch(AWSCredentials source) =>
+        source is AnonymousAWSCredentials or RefreshingAWSCredentials
+            ? source.GetCredentialsAsync()!
+            : Task.Factory.StartNew(
+                source.GetCredentialsAsync,
+                CancellationToken.None,
+                TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach,
+                TaskScheduler.Default).Unwrap()!;
+
+    /// <summary>The default chain (or the named profile), resolved once for all the callers waiting meanwhile; a failure is forgotten.</summary>
     private async Task<AWSCredentials> ResolveDefaultAsync(CancellationToken cancellationToken)
     {
-        Task<AWSCredentials>? resolving = Volatile.Read(ref _resolving);
-        if (resolving is null)
-        {
-            string? profile = _profile;
-            var started = profile is null
-                ? Task.Run(static () => DefaultAWSCredentialsIdentityResolver.GetCredentialsAsync(null), CancellationToken.None)
-                : Task.Run(() => FromProfile(profile), CancellationToken.None);
-            resolving = Interlocked.CompareExchange(ref _resolving, started, null) ?? started;
-        }
-
         try
         {
-            AWSCredentials resolved = await resolving.WaitAsync(cancellationToken).ConfigureAwait(false)
+            AWSCredentials resolved = await _resolving.Join(
+                static s => s is ValueTuple<string, string?> named
+                    ? Task.Run<AWSCredentials?>(() => FromProfile(named.Item1, named.Item2), CancellationToken.None)
+                    : Task.Run(static () => DefaultAWSCredentialsIdentityResolver.GetCredentialsAsync(null), CancellationToken.None)!,
+                _profile is { } named ? (named, _credentialsFile) : null,
+                r => Volatile.Write(ref _resolved, r)).WaitAsync(cancellationToken).ConfigureAwait(false)
                 ?? throw new AmazonClientException("The default credential chain returned no credentials.");
-            Volatile.Write(ref _resolved, resolved);
             return resolved;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -111,18 +136,18 @@ internal sealed class CredentialSource
         }
         catch (Exception e)
         {
-            _ = Interlocked.CompareExchange(ref _resolving, null, resolving);
             throw Unavailable(
                 _profile is { } p
-                    ? $"AWS profile '{p}' (LexPolicyClientOptions.Profile) gave no credentials: check the profile in the shared config and credentials files."
+                    ? $"AWS profile '{p}' ({_profileSource}) gave no credentials: check the profile in the shared config and credentials files."
                     : "No AWS credentials were found. Set LexPolicyClientOptions.Credentials, or configure the default chain: " +
                       "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE with a profile in ~/.aws, web identity, or an instance role.",
                 e);
         }
     }
 
-    private static AWSCredentials FromProfile(string profile) =>
-        new Amazon.Runtime.CredentialManagement.CredentialProfileStoreChain().TryGetAWSCredentials(profile, out AWSCredentials? credentials)
+    private static AWSCredentials FromProfile(string profile, string? credentialsFile) =>
+        (credentialsFile is null ? new Amazon.Runtime.CredentialManagement.CredentialProfileStoreChain() : new Amazon.Runtime.CredentialManagement.CredentialProfileStoreChain(credentialsFile))
+            .TryGetAWSCredentials(profile, out AWSCredentials? credentials)
             ? credentials
             : throw new AmazonClientException($"Profile '{profile}' was not found or has no credentials.");
 
@@ -145,4 +170,80 @@ internal sealed class CredentialSource
 
     private static LexPolicyException Unavailable(string message, Exception? inner) =>
         new("Cannot sign the request: " + message, default, ErrorCode, null, inner);
+
+    /// <summary>
+    /// One run at a time of an asynchronous operation, joined by every caller that comes while it is in flight. When the run
+    /// completes it leaves (so the next caller starts afresh), its exception is observed whether or not anyone still waits,
+    /// and a result is handed to the completion callback.
+    /// </summary>
+    private sealed class SingleFlight<T>(TimeProvider time)
+    {
+        private readonly object _gate = new();
+        private Task<T>? _inFlight;
+        private long _started;
+
+        public Task<T> Join(Func<object?, Task<T>> start, object? state, Action<T>? completed)
+        {
+            var shared = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (_gate)
+            {
+                if (_inFlight is { } inFlight && time.GetElapsedTime(_started) < AbandonAfter)
+                {
+                    return inFlight;
+                }
+
+                _inFlight = shared.Task;
+                _started = time.GetTimestamp();
+            }
+
+            // The provider's code runs outside the lock: a slow synchronous start holds up no other caller's join.
+            Task<T> run;
+            try
+            {
+                run = start(state) ?? throw new InvalidOperationException("The credentials provider returned no task.");
+            }
+            catch (Exception e)
+            {
+                run = Task.FromException<T>(e); // a provider that throws (or returns nothing) before a task is under way
+            }
+
+            _ = run.ContinueWith(
+                static (t, s) =>
+                {
+                    var (flight, shared, completed) = ((SingleFlight<T>, TaskCompletionSource<T>, Action<T>?))s!;
+
+                    // Leave first (unless a newer run has taken the place of one presumed hung), so that a caller resumed by
+                    // this outcome that calls again starts a new run.
+                    lock (flight._gate)
+                    {
+                        if (ReferenceEquals(flight._inFlight, shared.Task))
+                        {
+                            flight._inFlight = null;
+                        }
+                    }
+
+                    if (t.IsCompletedSuccessfully)
+                    {
+                        completed?.Invoke(t.Result);
+                        shared.TrySetResult(t.Result);
+                    }
+                    else if (t.Exception is { } failure)
+                    {
+                        // Observed here, whether or not anyone still waits: no unobserved task exception.
+                        shared.TrySetException(failure.InnerExceptions);
+                    }
+                    else
+                    {
+                        shared.TrySetCanceled();
+                    }
+
+                    _ = shared.Task.Exception; // the shared copy too, when every caller gave up before the run failed
+                },
+                (this, shared, completed),
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+            return shared.Task;
+        }
+    }
 }

@@ -35,7 +35,8 @@ public sealed class SharedConfigTests : IDisposable
 
         [profile dev]
         region = ap-south-1
-        services = local-lex   # inline comment
+        # a comment on a line of its own (the AWS CLI has no end-of-line comments)
+        services = local-lex
         endpoint_url = http://dev-profile-endpoint.example:9000
 
         [services local-lex]
@@ -177,7 +178,6 @@ public sealed class SharedConfigTests : IDisposable
     [InlineData("AWS_MAX_ATTEMPTS", "three", "AWS_MAX_ATTEMPTS")]
     [InlineData("AWS_RETRY_MODE", "aggressive", "AWS_RETRY_MODE")]
     [InlineData("AWS_ENDPOINT_URL", "not a url", "AWS_ENDPOINT_URL")]
-    [InlineData("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "yes", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")]
     public void MalformedSetting_IsRefusedNamingItsSource(string variable, string value, string named)
     {
         var env = new Dictionary<string, string?> { [variable] = value, ["AWS_REGION"] = "us-east-1" };
@@ -193,15 +193,23 @@ public sealed class SharedConfigTests : IDisposable
         Assert.Contains("AWS_ENDPOINT_URL", e.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>The parser as botocore's (Python's configparser): no end-of-line comments, ':' as a delimiter, nested keys as written.</summary>
     [Fact]
     public void IniParser_ReadsNestedSettingsCommentsAndOddSpacing()
     {
-        var ini = SharedConfig.IniFile.Parse("# top\n[profile  x ]\nregion=eu-west-1 ; note\nurl = http://a/#frag\n[services  s ]\nlex_models_v2 =\n\tendpoint_url = http://b\n  other = 1\nplain = 2\n");
-        Assert.Equal("eu-west-1", ini.Section("profile x")!.Values["region"]);
-        Assert.Equal("http://a/#frag", ini.Section("profile x")!.Values["url"]);
-        Assert.Equal("http://b", ini.Section("services s")!.Nested["lex_models_v2"]["endpoint_url"]);
-        Assert.Equal("1", ini.Section("services s")!.Nested["lex_models_v2"]["other"]);
-        Assert.Equal("2", ini.Section("services s")!.Values["plain"]);
+        var ini = SharedConfig.IniFile.Parse("# top\n[profile  x ]\nregion=eu-west-1 ; note\nurl = http://a/#frag\nkey: v:w\n[services  s ]\nlex_models_v2 =\n\tEndpoint_Url = http://b\n  other = 1\nplain = 2\n");
+        var x = ini.Section("profile  x ")!.Values;
+        Assert.Equal("eu-west-1 ; note", x["region"].Text);
+        Assert.Equal("http://a/#frag", x["url"].Text);
+        Assert.Equal("v:w", x["key"].Text);
+        var s = ini.Section("services  s ")!.Values;
+        Assert.Equal("http://b", s["lex_models_v2"].Nested!["Endpoint_Url"]);
+        Assert.Equal("1", s["lex_models_v2"].Nested!["other"]);
+        Assert.Equal("2", s["plain"].Text);
+        Assert.Equal(["profile", "my dev"], SharedConfig.ShellWords("profile 'my dev'"));
+        Assert.Equal(["services", "a b\"c"], SharedConfig.ShellWords("services \"a b\\\"c\""));
+        Assert.Null(SharedConfig.ShellWords("profile \"dev"));
+        Assert.Equal("/h/cfg:$NOPE:${NOPE}", SharedConfig.ExpandVariables("$HOME/cfg:$NOPE:${NOPE}", n => n == "HOME" ? "/h" : null));
     }
 }
 
@@ -271,6 +279,41 @@ public class SharedConfigEnvironmentTests
             var unavailable = await Assert.ThrowsAsync<LexPolicyException>(() => keyless.DescribeResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn }));
             Assert.Equal("CredentialsUnavailable", unavailable.ErrorCode);
             Assert.Contains("'keyless'", unavailable.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// AWS_DEFAULT_PROFILE alone chooses the profile as in the AWS CLI, and the credentials come from that same profile: AWSSDK.Core's
+    /// chain, which knows only AWS_PROFILE, would otherwise sign with the default profile's keys (another account) while the
+    /// region and endpoint come from the chosen one.
+    /// </summary>
+    [Fact]
+    public async Task AwsDefaultProfile_ChoosesRegionEndpointAndCredentials()
+    {
+        string dir = Directory.CreateTempSubdirectory("lexpolicy-default-profile-").FullName;
+        try
+        {
+            await using var server = LoopbackServer.Start((_, _) => RawResponse.Json(200, """{"revisionId":"3"}"""));
+            File.WriteAllText(Path.Combine(dir, "credentials"), "[default]\naws_access_key_id = AKIADEFAULTKEY01\naws_secret_access_key = default-secret\n\n[dev]\naws_access_key_id = AKIADEVPROFILE01\naws_secret_access_key = dev-secret\n");
+            File.WriteAllText(Path.Combine(dir, "config"), $"[default]\nregion = us-east-1\n\n[profile dev]\nregion = eu-west-2\nendpoint_url = {server.Endpoint}\n");
+            using var scope = new EnvironmentScope(new()
+            {
+                ["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(dir, "credentials"), ["AWS_CONFIG_FILE"] = Path.Combine(dir, "config"),
+                ["AWS_DEFAULT_PROFILE"] = "dev", ["AWS_PROFILE"] = null, ["AWS_REGION"] = null, ["AWS_DEFAULT_REGION"] = null,
+                ["AWS_ACCESS_KEY_ID"] = null, ["AWS_SECRET_ACCESS_KEY"] = null, ["AWS_SESSION_TOKEN"] = null,
+                ["AWS_ENDPOINT_URL"] = null, ["AWS_ENDPOINT_URL_LEX_MODELS_V2"] = null,
+            });
+            using var client = new LexPolicyClient(new LexPolicyClientOptions());
+
+            var response = await client.DescribeResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArnIn("eu-west-2") });
+
+            Assert.Equal("3", response.RevisionId);
+            Assert.Contains("profile 'dev'", client.EndpointSource, StringComparison.Ordinal);
+            Assert.StartsWith("AWS4-HMAC-SHA256 Credential=AKIADEVPROFILE01/", Assert.Single(server.Requests).Header("Authorization"), StringComparison.Ordinal);
         }
         finally
         {

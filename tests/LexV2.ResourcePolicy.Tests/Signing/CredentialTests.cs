@@ -173,7 +173,7 @@ public class DefaultChainTests
         try
         {
             File.WriteAllText(Path.Combine(dir, "credentials"), "");
-            File.WriteAllText(Path.Combine(dir, "config"), "");
+            File.WriteAllText(Path.Combine(dir, "config"), "[profile lexpolicy-test-none]\nregion = us-east-1\n"); // a profile without keys
             Set("AWS_ACCESS_KEY_ID", null);
             Set("AWS_SECRET_ACCESS_KEY", null);
             Set("AWS_SECRET_KEY", null);

@@ -22,8 +22,8 @@ public class RequestPathWireTests(Xunit.Abstractions.ITestOutputHelper output)
         RawResponse.Json(403, System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { ["message"] = why }), ("x-amzn-ErrorType", "InvalidSignatureException:http://internal.amazon.com/coral/com.amazon.coral.service/"));
 
     /// <summary>Verifies the signature of every request (403 otherwise), then answers with <paramref name="then"/>.</summary>
-    internal static Func<RawRequest, int, RawResponse> Verified(Func<RawRequest, int, RawResponse> then, string region = "us-east-1", string secret = Fixtures.SecretKey) =>
-        (r, i) => WireSignature.Problem(r, secret, region) is { } problem ? Forbidden(problem) : then(r, i);
+    internal static Func<RawRequest, int, RawResponse> Verified(Func<RawRequest, int, RawResponse> then, string region = "us-east-1", string secret = Fixtures.SecretKey, string service = "lex") =>
+        (r, i) => WireSignature.Problem(r, secret, region, service) is { } problem ? Forbidden(problem) : then(r, i);
 
     internal static void FastRetries(LexPolicyClientOptions o)
     {

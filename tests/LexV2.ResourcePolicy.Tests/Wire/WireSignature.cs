@@ -7,7 +7,9 @@ namespace LexV2.ResourcePolicy.Tests.Wire;
 
 /// <summary>
 /// Checks a SigV4 signature against a request exactly as it arrived on the socket, from the specification alone (no AWSSDK.Core,
-/// no project code): canonical URI = the received path encoded once more, canonical headers = the received lines of each signed
+/// no project code): canonical URI = the received path normalized as AWS services do (RFC 3986 dot segments removed, and
+/// consecutive slashes collapsed: empty segments dropped) and encoded once more, S3 excepted (its path as received), canonical
+/// headers = the received lines of each signed
 /// header joined with ",", trimmed, sequential spaces collapsed. Returns why it does not verify, or <see langword="null"/>.
 /// </summary>
 internal static partial class WireSignature
@@ -67,7 +69,7 @@ internal static partial class WireSignature
         string query = q < 0 ? "" : request.Target[(q + 1)..];
         var sb = new StringBuilder();
         sb.Append(request.Method).Append('\n');
-        sb.Append(singleEncodedPath ? (path.Length == 0 ? "/" : path) : EncodeOnceMore(path)).Append('\n');
+        sb.Append(singleEncodedPath ? (path.Length == 0 ? "/" : path) : EncodeOnceMore(Normalize(path))).Append('\n');
         sb.Append(CanonicalQuery(query)).Append('\n');
         foreach (string name in signedHeaders)
         {
@@ -77,6 +79,37 @@ internal static partial class WireSignature
 
         sb.Append('\n').Append(string.Join(";", signedHeaders)).Append('\n').Append(payloadHash);
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// The path as AWS services normalize it before signing (the SigV4 specification: "normalize URI paths according to RFC 3986,
+    /// remove redundant and relative path components"): <c>.</c> segments dropped, <c>..</c> removing the one before, empty
+    /// segments (consecutive slashes) dropped; the leading slash kept, a trailing one kept when anything is left.
+    /// </summary>
+    internal static string Normalize(string path)
+    {
+        if (path.Length == 0)
+        {
+            return "/";
+        }
+
+        var kept = new List<string>();
+        foreach (string segment in path.Split('/'))
+        {
+            if (segment == "..")
+            {
+                if (kept.Count > 0)
+                {
+                    kept.RemoveAt(kept.Count - 1);
+                }
+            }
+            else if (segment is not ("" or "."))
+            {
+                kept.Add(segment);
+            }
+        }
+
+        return (path[0] == '/' ? "/" : "") + string.Join('/', kept) + (path[^1] == '/' && kept.Count > 0 ? "/" : "");
     }
 
     private static string EncodeOnceMore(string path)

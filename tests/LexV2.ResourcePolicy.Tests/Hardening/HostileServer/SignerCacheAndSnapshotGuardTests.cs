@@ -48,9 +48,9 @@ public class SignerCacheAndSnapshotGuardTests
         protected override CredentialsRefreshState GenerateNewCredentials()
         {
             string key = Interlocked.Increment(ref _n) % 2 == 0 ? "AKIDONE" : "AKIDTWO";
-            // 250 ms: long enough that AWSSDK.Core never finds them expired on arrival on a heavily loaded machine (at 1 ms it
-            // did, and at 30 ms it still did at a load average of 30: AWSSDK.Core validates them after a thread-pool hop), short
-            // enough that they change between the rounds below.
+            // 250 ms: long enough that AWSSDK.Core never finds them expired on arrival on a busy machine (at 1 ms it did, and
+            // refused them; at 30 ms it did once under a load average of 30 on 2 cores), short enough that they change between
+            // the rounds below.
             return new CredentialsRefreshState(new ImmutableCredentials(key, Secrets[key], null), DateTime.UtcNow.AddMilliseconds(250));
         }
     }
@@ -65,7 +65,7 @@ public class SignerCacheAndSnapshotGuardTests
             for (int round = 0; round < 10; round++)
             {
                 await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => client.DescribeResourcePolicyAsync(Review.Describe))));
-                await Task.Delay(260);
+                await Task.Delay(300);
             }
         }
 
