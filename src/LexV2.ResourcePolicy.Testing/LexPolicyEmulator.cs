@@ -137,6 +137,26 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
         }
     }
 
+    /// <summary>
+    /// Would this call be allowed, given what the emulator stores now? Evaluates <paramref name="request"/> with
+    /// <see cref="PolicyEvaluator.Evaluate"/> against the policy of <see cref="AccessRequest.Resource"/> (a resource without one,
+    /// or declared missing, has an empty resource policy), so a test can assert access after its code ran.
+    /// </summary>
+    /// <param name="request">Who calls what, on which resource, with which context (and identity policies).</param>
+    /// <returns>The decision, with its per-statement account.</returns>
+    /// <exception cref="ArgumentException">The request is malformed (see <see cref="PolicyEvaluator.Evaluate"/>).</exception>
+    public AccessDecision Evaluate(AccessRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        string? json;
+        lock (_state)
+        {
+            json = request.Resource is { } arn && _policies.TryGetValue(arn, out var entry) ? entry.Document.ToJsonString() : null;
+        }
+
+        return PolicyEvaluator.Evaluate(json is null ? new PolicyDocument { Statement = [] } : PolicyDocument.Parse(json), request);
+    }
+
     /// <summary>Forgets every policy, revision counter, declared-missing resource, recorded request and pending fault.</summary>
     public void Reset()
     {

@@ -39,6 +39,7 @@ internal static class LexPolicyCli
         var globals = new GlobalOptions();
         var root = new RootCommand(
             "lexpolicy: manage Amazon Lex V2 resource policies as code — plan, apply, drift detection, grant and revoke, lint, " +
+            "why a call is allowed or denied (explain) and access expectations (check), " +
             "the deployer's least-privilege IAM policy, and a local emulator.\n" +
             "Credentials and region are resolved as the AWS SDKs do (environment, AWS_PROFILE, SSO, web identity, container, " +
             "instance), or from --profile; a command on resources uses each resource's own region, from its ARN.\n\n" + ExitCodes.Help);
@@ -49,6 +50,8 @@ internal static class LexPolicyCli
         root.Subcommands.Add(GrantCommands.Grant(globals, env));
         root.Subcommands.Add(GrantCommands.Revoke(globals, env));
         root.Subcommands.Add(LintCommand.Create(globals, env));
+        root.Subcommands.Add(ExplainCommand.Create(globals, env));
+        root.Subcommands.Add(CheckCommand.Create(globals, env));
         root.Subcommands.Add(CallerPolicyCommand.Create(globals, env));
         root.Subcommands.Add(ServeCommand.Create(globals, env));
         root.Subcommands.Add(DoctorCommand.Create(globals, env));
@@ -176,6 +179,11 @@ internal sealed class Invocation(ParseResult parse, GlobalOptions globals, ToolE
             {
                 await env.Error.WriteLineAsync("error: " + e.Message + " Nothing was sent.");
                 return ExitCodes.PlanRefused;
+            }
+            catch (AccessExpectationException e)
+            {
+                await env.Error.WriteLineAsync("error: " + e.Message);
+                return ExitCodes.Error;
             }
             catch (RequestValidationException e)
             {

@@ -9,6 +9,7 @@ using LexV2.ResourcePolicy.Benchmarks.Socket;
 // In-memory (BenchmarkDotNet): dotnet run -c Release --project tests/LexV2.ResourcePolicy.Benchmarks -- --filter '*ClientBenchmarks*'
 // Real socket:                dotnet run -c Release --project tests/LexV2.ResourcePolicy.Benchmarks -- --filter '*Socket*' [--pairs 1000 --warmup 1000 --rounds 3]
 // Cold start:                 dotnet run -c Release --project tests/LexV2.ResourcePolicy.Benchmarks -- --cold-start [--runs 5] [--phases] [--r2r]
+// Access evaluator, CPU time: dotnet run -c Release --project tests/LexV2.ResourcePolicy.Benchmarks -- --evaluator-cpu [--calls 1000000] [--rounds 5]
 // A --filter runs every benchmark whose full name it matches: BenchmarkDotNet's and SocketBenchmark.Name ('*' runs all).
 if (args is [CannedLexServer.Argument, ..])
 {
@@ -19,6 +20,12 @@ var options = new Options(args);
 if (options.Flag("--cold-start"))
 {
     await ColdStartBenchmark.RunAsync(options.Int("--runs", 5), options.Flag("--phases"), options.Flag("--r2r"));
+    return 0;
+}
+
+if (options.Flag("--evaluator-cpu"))
+{
+    EvaluatorCpu.Run(options.Int("--calls", 1_000_000), options.Int("--rounds", 5));
     return 0;
 }
 
@@ -46,8 +53,8 @@ public partial class Program;
 /// <summary>This program's own options; everything else goes to BenchmarkDotNet.</summary>
 internal sealed class Options
 {
-    private static readonly string[] Valued = ["--runs", "--pairs", "--warmup", "--rounds"];
-    private static readonly string[] Flags = ["--cold-start", "--phases", "--r2r"];
+    private static readonly string[] Valued = ["--runs", "--pairs", "--warmup", "--rounds", "--calls"];
+    private static readonly string[] Flags = ["--cold-start", "--phases", "--r2r", "--evaluator-cpu"];
     private readonly Dictionary<string, string> _values = [];
     private readonly HashSet<string> _flags = [];
     private readonly string[] _all;

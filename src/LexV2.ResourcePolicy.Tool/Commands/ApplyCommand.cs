@@ -107,6 +107,11 @@ internal static class ApplyCommand
         }
 
         await Messages.WarningsAsync(run.Error, plan.Warnings, Invocation.Shown(path));
+        if (plan.FailedExpectations.Count > 0)
+        {
+            return await DecisionOutput.RefusePlanAsync(run, plan, "nothing was written");
+        }
+
         if (!approve)
         {
             Render.Plan(run.Out, plan, new Palette(run.Color));

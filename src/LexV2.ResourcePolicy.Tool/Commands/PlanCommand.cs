@@ -27,6 +27,11 @@ internal static class PlanCommand
             var plan = DesiredStateInput.Stamp(await reconciler.PlanAsync(desired, ct), clients);
 
             await Messages.WarningsAsync(run.Error, plan.Warnings, Invocation.Shown(path));
+            if (plan.FailedExpectations.Count > 0)
+            {
+                return await DecisionOutput.RefusePlanAsync(run, plan, "no plan was saved");
+            }
+
             if (run.Json)
             {
                 await run.Out.WriteLineAsync(plan.ToJson());
@@ -34,6 +39,10 @@ internal static class PlanCommand
             else
             {
                 Render.Plan(run.Out, plan, new Palette(run.Color));
+                if (plan.Resources.SelectMany(r => r.Expectations).ToList() is { Count: > 0 } held)
+                {
+                    await DecisionOutput.WriteExpectationsTextAsync(run.Out, held);
+                }
             }
 
             foreach (var failed in plan.Resources.Where(r => r.Error is not null))

@@ -282,6 +282,11 @@ internal static class ConditionValues
         "yyyy",
     ];
 
+    private static readonly System.Buffers.SearchValues<char> Digits = System.Buffers.SearchValues.Create("0123456789");
+
+    /// <summary>Whether the text is one or more ASCII digits; allocation-free (the access evaluator calls it per request).</summary>
+    public static bool IsDigits(ReadOnlySpan<char> value) => !value.IsEmpty && !value.ContainsAnyExcept(Digits);
+
     /// <summary>A decimal number (optional sign, digits, optional fraction); no exponent, no thousands separators.</summary>
     public static bool TryParseNumber(string value, out decimal number) =>
         decimal.TryParse(value, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out number)
@@ -290,7 +295,7 @@ internal static class ConditionValues
     /// <summary>An ISO 8601 date/time (W3C profile; without an offset it is UTC) or whole epoch seconds.</summary>
     public static bool TryParseDate(string value, out DateTimeOffset date)
     {
-        if (value.Length > 0 && value.All(char.IsAsciiDigit) && value.Length != 4 && long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long seconds)
+        if (IsDigits(value) && value.Length != 4 && long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long seconds)
             && seconds <= DateTimeOffset.MaxValue.ToUnixTimeSeconds())
         {
             date = DateTimeOffset.FromUnixTimeSeconds(seconds);

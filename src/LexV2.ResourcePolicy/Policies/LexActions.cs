@@ -23,39 +23,8 @@ internal static class LexActions
     /// <summary>The known action closest to <paramref name="name"/> within an edit distance of 3, for "did you mean" hints.</summary>
     public static string? Closest(string name) => EditDistance.Closest(name, All.Keys, maxDistance: 3);
 
-    internal static bool WildcardMatch(string pattern, string text)
-    {
-        int p = 0, t = 0, star = -1, mark = 0;
-        while (t < text.Length)
-        {
-            if (p < pattern.Length && (pattern[p] == '?' || char.ToUpperInvariant(pattern[p]) == char.ToUpperInvariant(text[t])))
-            {
-                p++;
-                t++;
-            }
-            else if (p < pattern.Length && pattern[p] == '*')
-            {
-                star = p++;
-                mark = t;
-            }
-            else if (star >= 0)
-            {
-                p = star + 1;
-                t = ++mark;
-            }
-            else
-            {
-                return false;
-            }
-        }
-
-        while (p < pattern.Length && pattern[p] == '*')
-        {
-            p++;
-        }
-
-        return p == pattern.Length;
-    }
+    /// <summary>Whether an action name matches a pattern with <c>*</c>/<c>?</c>, ignoring case (as IAM matches actions).</summary>
+    internal static bool WildcardMatch(string pattern, string text) => Wildcard.Match(pattern, text, ignoreCase: true);
 
     private static Dictionary<string, string[]> Load()
     {

@@ -5,7 +5,8 @@ namespace LexV2.ResourcePolicy.Reconcile;
 /// <summary>
 /// The policies a set of bots and bot aliases should have: the input of <see cref="PolicyReconciler.PlanAsync"/>. Built in code,
 /// or read from a desired-state file (<see cref="Parse"/>) whose members mirror the API's (<c>resourceArn</c>,
-/// <c>statementId</c>, <c>effect</c>, <c>principal</c>, <c>action</c>, <c>condition</c>) plus <c>resources</c> and <c>prune</c>.
+/// <c>statementId</c>, <c>effect</c>, <c>principal</c>, <c>action</c>, <c>condition</c>) plus <c>resources</c>, <c>prune</c>
+/// and <c>expect</c> (access expectations).
 /// </summary>
 public sealed record DesiredState
 {
@@ -63,6 +64,7 @@ public sealed record DesiredState
             }
 
             ValidateStatements(problems, resource, at, lint);
+            problems.AddRange(AccessExpectations.Problems(resource, at));
         }
 
         return problems;
@@ -147,6 +149,13 @@ public sealed record DesiredResource
     /// its <c>ExpectedRevisionId</c> is ignored (the engine uses the revision it read). <see cref="LexGrant"/> builds common ones.
     /// </summary>
     public required IReadOnlyList<CreateResourcePolicyStatementRequest> Statements { get; init; }
+
+    /// <summary>
+    /// Access expectations (<c>"expect"</c> in the file): requests that must be allowed, denied or explicitly denied by the policy
+    /// the resource has after apply (statements the desired state does not manage included). A plan whose expectations do not
+    /// hold is not applied. Default: none.
+    /// </summary>
+    public IReadOnlyList<AccessExpectation> Expect { get; init; } = [];
 }
 
 /// <summary>One problem in a desired state or a plan file.</summary>

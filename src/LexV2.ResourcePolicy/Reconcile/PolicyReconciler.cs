@@ -107,12 +107,18 @@ public sealed class PolicyReconciler
     /// <exception cref="ReconcileCancelledException">
     /// <paramref name="cancellationToken"/> was cancelled before every resource was done; its result says what was written.
     /// </exception>
+    /// <exception cref="AccessExpectationException">An access expectation of the plan does not hold; nothing was written.</exception>
     public async Task<ReconcileResult> ApplyAsync(ReconcilePlan plan, IProgress<ResourceApplyResult>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(plan);
         if (plan.Resources.GroupBy(r => r.ResourceArn, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
         {
             throw new ArgumentException($"The plan holds {twice.Key} more than once; each resource is planned and applied once.", nameof(plan));
+        }
+
+        if (plan.FailedExpectations is { Count: > 0 } unmet)
+        {
+            throw new AccessExpectationException(unmet);
         }
 
         using var run = new ApplyRun(_options, cancellationToken);
@@ -180,6 +186,7 @@ public sealed class PolicyReconciler
     /// <returns>The per-resource results.</returns>
     /// <exception cref="DesiredStateException">The desired state breaks a rule; nothing was sent.</exception>
     /// <exception cref="ReconcileCancelledException">Cancelled while applying; its result says what was written.</exception>
+    /// <exception cref="AccessExpectationException">An access expectation does not hold for the planned policies; nothing was written.</exception>
     public async Task<ReconcileResult> ReconcileAsync(DesiredState desired, IProgress<ResourceApplyResult>? progress = null, CancellationToken cancellationToken = default) =>
         await ApplyAsync(await PlanAsync(desired, cancellationToken).ConfigureAwait(false), progress, cancellationToken).ConfigureAwait(false);
 
@@ -223,6 +230,7 @@ public sealed class PolicyReconciler
             Changes = changes,
             Unchanged = unchanged,
             Desired = desired,
+            Expectations = AccessExpectations.Evaluate(desired, ApplyChanges(current.Document, changes)),
         };
     }
 
@@ -293,6 +301,10 @@ public sealed class PolicyReconciler
 
                         plan = Compute(plan.Desired!, current);
                         replans++;
+                        if (plan.Expectations.FirstOrDefault(e => !e.Holds) is { } unmet)
+                        {
+                            return new() { ResourceArn = plan.ResourceArn, Outcome = ApplyOutcome.Refused, Plan = plan, RevisionId = current.RevisionId, Message = $"the policy moved, and re-planned from it an access expectation does not hold ({unmet}: {unmet.Decision.Summary}); nothing was written", Replans = replans };
+                        }
                     }
 
                     if (!plan.HasChanges)

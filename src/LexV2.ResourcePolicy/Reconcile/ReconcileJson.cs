@@ -22,6 +22,7 @@ internal sealed class DesiredStateFile
                 ResourceArn = r.ResourceArn,
                 Prune = r.Prune,
                 Statements = [.. r.Statements.Select(s => (StatementEntry?)StatementEntry.From(s))],
+                Expect = r.Expect is { Count: > 0 } expect ? [.. expect.Select(e => (ExpectationEntry?)ExpectationEntry.From(e))] : null,
             })],
         },
         ReconcileJson.Files.DesiredStateFile);
@@ -44,6 +45,8 @@ internal sealed class DesiredStateFile
                     Prune = r.Prune,
                     Statements = [.. (r.Statements ?? throw new DesiredStateException(source, [new($"$.resources[{i}].statements", "is required (an empty list, with prune, removes every statement)")]))
                         .Select((s, j) => s?.ToRequest(r.ResourceArn) ?? throw new DesiredStateException(source, [new($"$.resources[{i}].statements[{j}]", "must be an object, not null")]))],
+                    Expect = [.. (r.Expect ?? []).Select((e, j) => (e ?? throw new DesiredStateException(source, [new($"$.resources[{i}].expect[{j}]", "must be an object, not null")]))
+                        .ToExpectation($"$.resources[{i}].expect[{j}]", source))],
                 })],
         };
     }
@@ -57,6 +60,111 @@ internal sealed class ResourceEntry
     public bool Prune { get; init; }
 
     public required List<StatementEntry?>? Statements { get; init; }
+
+    public List<ExpectationEntry?>? Expect { get; init; }
+}
+
+/// <summary>An access expectation of a resource: <c>{ "principal", "action", "context"?, "identityPolicies"?, "decision", "description"? }</c>.</summary>
+internal sealed class ExpectationEntry
+{
+    public string? Description { get; init; }
+
+    public required string? Principal { get; init; }
+
+    public required string? Action { get; init; }
+
+    /// <summary>Key → a string, or a list of strings for a multivalued key.</summary>
+    public Dictionary<string, ContextValues>? Context { get; init; }
+
+    /// <summary>IAM policy documents (identity-based: no Principal).</summary>
+    public List<JsonElement>? IdentityPolicies { get; init; }
+
+    /// <summary><c>allow</c>, <c>deny</c> or <c>explicitDeny</c>.</summary>
+    public required string? Decision { get; init; }
+
+    public static ExpectationEntry From(AccessExpectation e) => new()
+    {
+        Description = e.Description,
+        Principal = e.Principal,
+        Action = e.Action,
+        Context = e.Context.Count == 0 ? null : e.Context.ToDictionary(c => c.Key, c => new ContextValues([.. c.Value]), StringComparer.Ordinal),
+        IdentityPolicies = e.IdentityPolicies.Count == 0 ? null : [.. e.IdentityPolicies.Select(p => { using var d = JsonDocument.Parse(p.ToJson()); return d.RootElement.Clone(); })],
+        Decision = AccessExpectations.Name(e.Decision),
+    };
+
+    public AccessExpectation ToExpectation(string at, string? source)
+    {
+        var decision = AccessExpectations.Parse(Decision)
+            ?? throw new DesiredStateException(source, [new(at + ".decision", $"must be \"allow\", \"deny\" or \"explicitDeny\" (was {(Decision is null ? "null" : "\"" + Decision + "\"")})")]);
+        var policies = new List<PolicyDocument>();
+        for (int k = 0; k < (IdentityPolicies?.Count ?? 0); k++)
+        {
+            try
+            {
+                policies.Add(PolicyDocument.Parse(IdentityPolicies![k].GetRawText()));
+            }
+            catch (PolicyFormatException e)
+            {
+                throw new DesiredStateException(source, [new($"{at}.identityPolicies[{k}]" + e.Path[1..], "is not an IAM policy: " + e.Message[(e.Message.IndexOf(": ", StringComparison.Ordinal) + 2)..])]);
+            }
+        }
+
+        return new AccessExpectation
+        {
+            Description = Description,
+            Principal = Principal ?? throw new DesiredStateException(source, [new(at + ".principal", "is required")]),
+            Action = Action ?? throw new DesiredStateException(source, [new(at + ".action", "is required")]),
+            Context = (Context ?? []).ToDictionary(c => c.Key, c => (IReadOnlyList<string>)c.Value.Values, StringComparer.Ordinal),
+            IdentityPolicies = policies,
+            Decision = decision,
+        };
+    }
+}
+
+/// <summary>The value of a context key in a desired-state file: one string, or a list of strings (a multivalued key).</summary>
+[JsonConverter(typeof(ContextValuesConverter))]
+internal sealed record ContextValues(List<string> Values);
+
+/// <summary>Reads and writes <see cref="ContextValues"/> without reflection: a string, or an array of strings.</summary>
+internal sealed class ContextValuesConverter : JsonConverter<ContextValues>
+{
+    public override ContextValues Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            return new([reader.GetString()!]);
+        }
+
+        if (reader.TokenType == JsonTokenType.StartArray)
+        {
+            var values = new List<string>();
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                values.Add(reader.TokenType == JsonTokenType.String ? reader.GetString()! : throw new JsonException("The JSON value could not be converted to a context value."));
+            }
+
+            return new(values);
+        }
+
+        throw new JsonException("The JSON value could not be converted to a context value.");
+    }
+
+    public override void Write(Utf8JsonWriter writer, ContextValues value, JsonSerializerOptions options)
+    {
+        if (value.Values.Count == 1)
+        {
+            writer.WriteStringValue(value.Values[0]);
+            return;
+        }
+
+        writer.WriteStartArray();
+        foreach (string v in value.Values)
+        {
+            writer.WriteStringValue(v);
+        }
+
+        writer.WriteEndArray();
+    }
 }
 
 /// <summary>A statement in the API's member names (the body of CreateResourcePolicyStatement).</summary>
@@ -276,7 +384,7 @@ internal static partial class ReconcileJson
             // The serializer names the containing type; the member at the end of the path says what was expected.
             string member = path[(path.LastIndexOf('.') + 1)..];
             member = member.Contains('[', StringComparison.Ordinal) && !member.StartsWith("['", StringComparison.Ordinal) ? member[..member.IndexOf('[', StringComparison.Ordinal)] : member;
-            string expected = member switch
+            string expected = path.Contains(".context.", StringComparison.Ordinal) ? "a string, or a list of strings for a multivalued key" : member switch
             {
                 "effect" => "\"Allow\" or \"Deny\"",
                 "prune" => "true or false",
@@ -285,6 +393,8 @@ internal static partial class ReconcileJson
                 "principal" => path.EndsWith(']') ? "an object such as {\"service\": \"connect.amazonaws.com\"} or {\"arn\": \"arn:aws:iam::123456789012:role/app\"}" : "a list of {\"service\": ...} or {\"arn\": ...} objects",
                 "resources" or "statements" or "action" or "changes" or "unchanged" => path.EndsWith(']') ? "an object or string item" : "a list",
                 "condition" => "an object of operators, each an object of key: value strings",
+                "context" => "an object of condition keys, each a string or a list of strings",
+                "expect" or "identityPolicies" => path.EndsWith(']') ? "an object item" : "a list",
                 _ when path.EndsWith(']') => "a string or object item",
                 _ => "a string (or an object where the member holds one)",
             };
@@ -300,6 +410,7 @@ internal static partial class ReconcileJson
         "$schema", "resources", "resourceArn", "prune", "statements", "statementId", "effect", "principal", "service", "arn", "action",
         "condition", "formatVersion", "createdAt", "revisionId", "policySha256", "changes", "unchanged", "change", "statement", "current",
         "generator", "target", "endpoints", "accountIds", "warnings", "path", "message", "sha256", "error", "code",
+        "expect", "description", "context", "identityPolicies", "decision",
     ];
 
     [GeneratedRegex(@"^\$\.resources\[\d+\]\.statements\[\d+\]\.principal(\[\d+\])?\z", RegexOptions.CultureInvariant)]

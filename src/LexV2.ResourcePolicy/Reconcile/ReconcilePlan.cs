@@ -71,6 +71,12 @@ public sealed record ResourcePlan
     /// <summary>Why the resource could not be planned (it is then left alone); <see langword="null"/> when it was.</summary>
     public Exception? Error { get; init; }
 
+    /// <summary>
+    /// The desired resource's access expectations evaluated against the policy it would have after this plan (empty for a plan
+    /// read from a file: its expectations held when it was made, or it could not have been saved).
+    /// </summary>
+    public IReadOnlyList<ExpectationResult> Expectations { get; init; } = [];
+
     /// <summary>Whether applying the plan changes the policy.</summary>
     public bool HasChanges => Changes.Count > 0;
 
@@ -142,6 +148,9 @@ public sealed class ReconcilePlan
     /// <summary>Whether some resource could not be planned (see <see cref="ResourcePlan.Error"/>).</summary>
     public bool HasErrors => Resources.Any(r => r.Error is not null);
 
+    /// <summary>The access expectations that do not hold for the planned policies (see <see cref="ResourcePlan.Expectations"/>).</summary>
+    public IReadOnlyList<ExpectationResult> FailedExpectations => [.. Resources.SelectMany(r => r.Expectations).Where(e => !e.Holds)];
+
     /// <summary>
     /// Writes the plan file: <c>formatVersion</c>, <c>createdAt</c>, <c>generator</c>, the <c>target</c> (endpoint per region and
     /// account ids), the linter's <c>warnings</c>, per resource its ARN, <c>prune</c>, the <c>revisionId</c> and
@@ -150,7 +159,8 @@ public sealed class ReconcilePlan
     /// planned is written with its <c>error</c>; <see cref="Parse"/> refuses such a plan.
     /// </summary>
     /// <returns>The JSON text (indented).</returns>
-    public string ToJson() => Serialize(Sha256, indented: true);
+    /// <exception cref="AccessExpectationException">An access expectation does not hold; such a plan cannot be saved.</exception>
+    public string ToJson() => FailedExpectations is { Count: > 0 } unmet ? throw new AccessExpectationException(unmet) : Serialize(Sha256, indented: true);
 
     private string Serialize(string? withHash, bool indented)
     {

@@ -9,13 +9,13 @@ public class SchemaTests
 {
     internal static readonly JsonSchema Schema = JsonSchema.FromText(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "lexpolicy-desired-state.schema.json")));
 
-    private static bool SchemaAccepts(string json)
+    internal static bool SchemaAccepts(string json)
     {
         using var doc = JsonDocument.Parse(json);
         return Schema.Evaluate(doc.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.Flag }).IsValid;
     }
 
-    private static bool ParserAccepts(string json)
+    internal static bool ParserAccepts(string json)
     {
         try
         {
