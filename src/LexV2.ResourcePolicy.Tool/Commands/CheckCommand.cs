@@ -22,14 +22,9 @@ internal static class CheckCommand
         Invocation.SetAction(command, globals, env, async (run, ct) =>
         {
             string path = run.Get(file);
-            var desired = DesiredState.Parse(Invocation.ReadFile(path), path);
-            if (desired.Validate() is { Count: > 0 } problems)
-            {
-                throw new DesiredStateException(path, problems);
-            }
-
-            using var client = run.CreateClient();
-            var results = await AccessExpectations.CheckAsync(client, desired, ct);
+            var desired = DesiredStateInput.Load(run, path, strict: false);
+            using var clients = run.CreateClients(DesiredStateInput.Resources(desired, path));
+            var results = await AccessExpectations.CheckAsync(clients, desired, ct);
             if (run.Json)
             {
                 DecisionOutput.WriteExpectations(run.Out, results);

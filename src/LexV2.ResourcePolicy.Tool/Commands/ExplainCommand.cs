@@ -32,20 +32,20 @@ internal static class ExplainCommand
                 Action = run.Get(action),
                 Resource = arn,
                 Context = ParseContext(run.Get(context) ?? []),
-                IdentityPolicies = [.. (run.Get(identity) ?? []).Select(ReadPolicy)],
+                IdentityPolicies = [.. (run.Get(identity) ?? []).Select(p => ReadPolicy(run, p))],
             };
             request.Validate(); // before the live policy is read: a malformed request sends nothing
             string source;
             PolicyDocument policy;
             if (run.Get(policyFile) is { } path)
             {
-                policy = ReadPolicy(path);
+                policy = ReadPolicy(run, path);
                 source = path;
             }
             else
             {
-                using var client = run.CreateClient();
-                var (live, revision, _) = await ShowCommand.ReadAsync(client, arn, ct);
+                using var clients = run.CreateClients(arn);
+                var (live, revision, _) = await ShowCommand.ReadAsync(clients.For(arn), arn, ct);
                 policy = live ?? new PolicyDocument { Statement = [] };
                 source = live is null ? $"the live policy of {arn}: none" : $"the live policy of {arn}, revision {revision}";
             }
@@ -100,11 +100,11 @@ internal static class ExplainCommand
         return values.ToDictionary(v => v.Key, v => (IReadOnlyList<string>)v.Value, StringComparer.OrdinalIgnoreCase);
     }
 
-    private static PolicyDocument ReadPolicy(string path)
+    private static PolicyDocument ReadPolicy(Invocation run, string path)
     {
         try
         {
-            return PolicyDocument.Parse(Invocation.ReadFile(path));
+            return PolicyDocument.Parse(run.ReadFile(path));
         }
         catch (PolicyFormatException e)
         {
