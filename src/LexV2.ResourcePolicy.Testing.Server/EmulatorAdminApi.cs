@@ -92,7 +92,7 @@ internal static partial class EmulatorAdminApi
     {
         string arn = Arn(context);
         return emulator.GetPolicy(arn) is { } policy
-            ? WriteAsync(context, StatusCodes.Status200OK, new PolicyDocument(arn, policy.Policy, policy.RevisionId), EmulatorAdminJson.Default.PolicyDocument)
+            ? WriteAsync(context, StatusCodes.Status200OK, new AdminPolicyDocument(arn, policy.Policy, policy.RevisionId), EmulatorAdminJson.Default.AdminPolicyDocument)
             : MessageAsync(context, StatusCodes.Status404NotFound, $"There is no resource policy for {arn}.");
     }
 
@@ -203,7 +203,7 @@ internal sealed record FaultsDocument(int? ThrottleNext, FailNextDocument? FailN
 internal sealed record FailNextDocument(int? Count, int? Status, string? Code);
 
 /// <summary>A policy as the admin API reads and writes it.</summary>
-internal sealed record PolicyDocument(string ResourceArn, string Policy, string RevisionId);
+internal sealed record AdminPolicyDocument(string ResourceArn, string Policy, string RevisionId);
 
 /// <summary><c>PUT /__emulator/policies/{arn}</c>: the policy (a JSON object, or a string of one) and optionally its revision.</summary>
 internal sealed record PutPolicyDocument(JsonElement Policy, string? RevisionId);
@@ -219,7 +219,7 @@ internal sealed record RecordedRequestDocument(
 /// <summary>The admin API's JSON: camelCase, unknown members refused.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(FaultsDocument))]
-[JsonSerializable(typeof(PolicyDocument))]
+[JsonSerializable(typeof(AdminPolicyDocument))]
 [JsonSerializable(typeof(PutPolicyDocument))]
 [JsonSerializable(typeof(MessageDocument))]
 [JsonSerializable(typeof(List<RecordedRequestDocument>))]

@@ -43,6 +43,7 @@ public sealed class LexPolicyEmulatorServer : IAsyncDisposable
     private readonly SemaphoreSlim _bodySlots;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ListenOptions? _listener;
+    private ListenOptions? _http2Listener;
     private ConnectionDelegate? _http2PriorKnowledge;
     private int _connections;
     private int _disposed;
@@ -84,6 +85,9 @@ public sealed class LexPolicyEmulatorServer : IAsyncDisposable
 
     /// <summary>How many connections are open now.</summary>
     public int ConnectionCount => Volatile.Read(ref _connections);
+
+    /// <summary>The HTTP/2-only endpoint the public port hands h2c connections to (plain HTTP only); nothing announces it.</summary>
+    internal IPEndPoint? Http2PriorKnowledgeEndPoint => _http2Listener?.IPEndPoint;
 
     /// <summary>Starts serving <paramref name="emulator"/> on 127.0.0.1.</summary>
     /// <param name="emulator">The emulator; share it with the test to arrange state, inject faults and inspect requests.</param>
@@ -207,11 +211,21 @@ public sealed class LexPolicyEmulatorServer : IAsyncDisposable
                 // it cannot tell them apart without ALPN, and refuses with HTTP_1_1_REQUIRED). So an HTTP/2-only endpoint is
                 // built next to the public one, and the public one hands it the connections that open with the HTTP/2
                 // preface: every byte of both protocols is still Kestrel's. It listens on the same loopback address, on a
-                // port of its own that nothing announces.
+                // port of its own that nothing announces, and serves only what the public one hands it: a connection made to
+                // it directly is closed unanswered, so the connection limit and count stay the public port's.
                 kestrel.Listen(options.Address, 0, h2c =>
                 {
+                    _http2Listener = h2c;
                     h2c.Protocols = HttpProtocols.Http2;
-                    h2c.Use(next => _http2PriorKnowledge = next);
+                    h2c.Use(next =>
+                    {
+                        _http2PriorKnowledge = next;
+                        return connection =>
+                        {
+                            connection.Abort();
+                            return Task.CompletedTask;
+                        };
+                    });
                 });
             }
         });
