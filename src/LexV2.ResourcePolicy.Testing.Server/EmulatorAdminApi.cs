@@ -123,7 +123,7 @@ internal static partial class EmulatorAdminApi
             }
             catch (ArgumentException e)
             {
-                problem = "policy: " + e.Message.Split(" (Parameter", 2)[0];
+                problem = $"{e.ParamName}: {e.Message.Split(" (Parameter", 2)[0]}";
             }
         }
 
