@@ -150,7 +150,7 @@ internal static partial class EmulatorAdminApi
         r.Operation, r.Method, r.PathAndQuery, r.ResourceArn, r.Body, r.BodyLength,
         r.Headers.ToDictionary(h => h.Key, h => h.Key switch
         {
-            "authorization" => SignatureValue().Replace(h.Value, "Signature=(redacted)"),
+            "authorization" => RedactAuthorization(h.Value),
             "x-amz-security-token" => "(redacted)",
             _ => h.Value,
         }, StringComparer.Ordinal),
@@ -192,8 +192,26 @@ internal static partial class EmulatorAdminApi
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9.]{0,127}$")]
     private static partial Regex ErrorCode();
 
-    [GeneratedRegex("Signature=[0-9A-Fa-f]+")]
-    private static partial Regex SignatureValue();
+    /// <summary>
+    /// An <c>authorization</c> value with nothing of a credential in it: of SigV4 only the scheme, the credential scope and the
+    /// signed header list are kept, every other part (the signature, whatever else is there) is redacted; another scheme's
+    /// value (a bearer token, basic credentials) is redacted whole.
+    /// </summary>
+    private static string RedactAuthorization(string value)
+    {
+        const string Scheme = "AWS4-HMAC-SHA256 ";
+        if (!value.StartsWith(Scheme, StringComparison.Ordinal))
+        {
+            return "(redacted)";
+        }
+
+        return Scheme + string.Join(", ", value[Scheme.Length..].Split(',').Select(part => part.Trim() switch
+        {
+            { } kept when kept.StartsWith("Credential=", StringComparison.OrdinalIgnoreCase) || kept.StartsWith("SignedHeaders=", StringComparison.OrdinalIgnoreCase) => kept,
+            { } signature when signature.StartsWith("Signature=", StringComparison.OrdinalIgnoreCase) => "Signature=(redacted)",
+            _ => "(redacted)",
+        }));
+    }
 }
 
 /// <summary><c>POST /__emulator/faults</c>: each member given sets that fault, as the in-process <see cref="EmulatorFaults"/> does.</summary>

@@ -32,6 +32,31 @@ public class EmulatorAdminApiTests
         Assert.Empty(emulator.ResourceArns);
     }
 
+    /// <summary>
+    /// The log over HTTP repeats no credential: of an <c>authorization</c> value only the SigV4 credential scope and signed
+    /// header list, whatever else a client put there (another scheme's token, a signature that is not hex, odd casing).
+    /// </summary>
+    [Theory]
+    [InlineData("Bearer sk-live-SECRET", "(redacted)")]
+    [InlineData("Basic dXNlcjpTRUNSRVQ=", "(redacted)")]
+    [InlineData("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/lex/aws4_request, SignedHeaders=host, Signature=zzSECRETzz", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/lex/aws4_request, SignedHeaders=host, Signature=(redacted)")]
+    [InlineData("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/lex/aws4_request, SignedHeaders=host, signature=0123abcdSECRET", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/lex/aws4_request, SignedHeaders=host, Signature=(redacted)")]
+    [InlineData("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/lex/aws4_request, SignedHeaders=host, Signature=0123abcd, Token=SECRET", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/lex/aws4_request, SignedHeaders=host, Signature=(redacted), (redacted)")]
+    public async Task RequestLog_RepeatsNoCredential_OfAnyAuthorizationValue(string authorization, string logged)
+    {
+        await using var server = LexPolicyEmulatorServer.Start(new LexPolicyEmulator(), new LexPolicyEmulatorServerOptions { EnableAdminApi = true });
+        using var http = new HttpClient { BaseAddress = server.Endpoint };
+        using var request = new HttpRequestMessage(HttpMethod.Get, TestSigning.PolicyPath().TrimStart('/'));
+        request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        using var answer = await http.SendAsync(request);
+
+        string log = await http.GetStringAsync("__emulator/requests");
+
+        Assert.Equal(HttpStatusCode.Forbidden, answer.StatusCode);
+        Assert.Equal(logged, (string?)JsonNode.Parse(log)!.AsArray().Single()!["headers"]!["authorization"]);
+        Assert.DoesNotContain("SECRET", log, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task PutPolicy_ForABotAliasArn_IsStored_AndReadBack()
     {
