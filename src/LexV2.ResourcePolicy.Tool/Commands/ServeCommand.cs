@@ -58,6 +58,12 @@ internal static class ServeCommand
                 options.Credentials[key] = secret!;
             }
 
+            if (run.Get(parent) is <= 0 and var notAPid)
+            {
+                // Process ids start at 1; 0 (an unset variable, often) names no process that ever exits.
+                throw new ToolException($"--parent-pid must be a process id, 1 or more (was {notAPid.ToString(CultureInfo.InvariantCulture)}).");
+            }
+
             if (run.Get(parent) is { } parentPid && !IsAlive(parentPid))
             {
                 throw new ToolException($"--parent-pid {parentPid.ToString(CultureInfo.InvariantCulture)}: no such process.");

@@ -120,6 +120,7 @@ public class ServeCommandTests
     [InlineData(new[] { "serve", "--port", "http" }, "Cannot parse argument 'http' for option '--port'")]
     [InlineData(new[] { "serve", "--throttle-above", "0" }, "--throttle-above must be a positive number of requests a second")]
     [InlineData(new[] { "serve", "--latency", "-1" }, "--latency must be 0 to 600000 milliseconds")]
+    [InlineData(new[] { "serve", "--parent-pid", "0" }, "--parent-pid must be a process id, 1 or more (was 0)")]
     public async Task Serve_BadArguments_Exit1(string[] args, string expected)
     {
         using var tool = new ToolHarness();
