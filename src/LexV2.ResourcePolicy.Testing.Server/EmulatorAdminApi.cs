@@ -92,7 +92,7 @@ internal static partial class EmulatorAdminApi
     {
         string arn = Arn(context);
         return emulator.GetPolicy(arn) is { } policy
-            ? WriteAsync(context, StatusCodes.Status200OK, new PolicyDocument(arn, policy.Policy, policy.RevisionId), EmulatorAdminJson.Default.PolicyDocument)
+            ? WriteAsync(context, StatusCodes.Status200OK, new AdminPolicyDocument(arn, policy.Policy, policy.RevisionId), EmulatorAdminJson.Default.AdminPolicyDocument)
             : MessageAsync(context, StatusCodes.Status404NotFound, $"There is no resource policy for {arn}.");
     }
 
@@ -123,7 +123,7 @@ internal static partial class EmulatorAdminApi
             }
             catch (ArgumentException e)
             {
-                problem = "policy: " + e.Message.Split(" (Parameter", 2)[0];
+                problem = $"{e.ParamName}: {e.Message.Split(" (Parameter", 2)[0]}";
             }
         }
 
@@ -150,7 +150,7 @@ internal static partial class EmulatorAdminApi
         r.Operation, r.Method, r.PathAndQuery, r.ResourceArn, r.Body, r.BodyLength,
         r.Headers.ToDictionary(h => h.Key, h => h.Key switch
         {
-            "authorization" => SignatureValue().Replace(h.Value, "Signature=(redacted)"),
+            "authorization" => RedactAuthorization(h.Value),
             "x-amz-security-token" => "(redacted)",
             _ => h.Value,
         }, StringComparer.Ordinal),
@@ -192,8 +192,26 @@ internal static partial class EmulatorAdminApi
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9.]{0,127}$")]
     private static partial Regex ErrorCode();
 
-    [GeneratedRegex("Signature=[0-9A-Fa-f]+")]
-    private static partial Regex SignatureValue();
+    /// <summary>
+    /// An <c>authorization</c> value with nothing of a credential in it: of SigV4 only the scheme, the credential scope and the
+    /// signed header list are kept, every other part (the signature, whatever else is there) is redacted; another scheme's
+    /// value (a bearer token, basic credentials) is redacted whole.
+    /// </summary>
+    private static string RedactAuthorization(string value)
+    {
+        const string Scheme = "AWS4-HMAC-SHA256 ";
+        if (!value.StartsWith(Scheme, StringComparison.Ordinal))
+        {
+            return "(redacted)";
+        }
+
+        return Scheme + string.Join(", ", value[Scheme.Length..].Split(',').Select(part => part.Trim() switch
+        {
+            { } kept when kept.StartsWith("Credential=", StringComparison.OrdinalIgnoreCase) || kept.StartsWith("SignedHeaders=", StringComparison.OrdinalIgnoreCase) => kept,
+            { } signature when signature.StartsWith("Signature=", StringComparison.OrdinalIgnoreCase) => "Signature=(redacted)",
+            _ => "(redacted)",
+        }));
+    }
 }
 
 /// <summary><c>POST /__emulator/faults</c>: each member given sets that fault, as the in-process <see cref="EmulatorFaults"/> does.</summary>
@@ -203,7 +221,7 @@ internal sealed record FaultsDocument(int? ThrottleNext, FailNextDocument? FailN
 internal sealed record FailNextDocument(int? Count, int? Status, string? Code);
 
 /// <summary>A policy as the admin API reads and writes it.</summary>
-internal sealed record PolicyDocument(string ResourceArn, string Policy, string RevisionId);
+internal sealed record AdminPolicyDocument(string ResourceArn, string Policy, string RevisionId);
 
 /// <summary><c>PUT /__emulator/policies/{arn}</c>: the policy (a JSON object, or a string of one) and optionally its revision.</summary>
 internal sealed record PutPolicyDocument(JsonElement Policy, string? RevisionId);
@@ -219,7 +237,7 @@ internal sealed record RecordedRequestDocument(
 /// <summary>The admin API's JSON: camelCase, unknown members refused.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(FaultsDocument))]
-[JsonSerializable(typeof(PolicyDocument))]
+[JsonSerializable(typeof(AdminPolicyDocument))]
 [JsonSerializable(typeof(PutPolicyDocument))]
 [JsonSerializable(typeof(MessageDocument))]
 [JsonSerializable(typeof(List<RecordedRequestDocument>))]

@@ -40,8 +40,10 @@ public sealed class LexPolicyEmulatorServer : IAsyncDisposable
     private readonly LexPolicyEmulator _emulator;
     private readonly LexPolicyEmulatorServerOptions _options;
     private readonly ArrayPool<byte> _bodyPool;
+    private readonly SemaphoreSlim _bodySlots;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ListenOptions? _listener;
+    private ListenOptions? _http2Listener;
     private ConnectionDelegate? _http2PriorKnowledge;
     private int _connections;
     private int _disposed;
@@ -54,6 +56,9 @@ public sealed class LexPolicyEmulatorServer : IAsyncDisposable
         // Bodies are read into arrays from a pool of the server's own, bounded like its connections: a flood of large
         // requests (whose signature can only be checked once their body is read) reuses the same few arrays.
         _bodyPool = ArrayPool<byte>.Create(Math.Max(options.MaxRequestBodyBytes, 16), Math.Min(options.MaxConnections, 64));
+        // HTTP/2 carries up to 100 requests on one connection: at most as many bodies are held at once as HTTP/1.1 connections
+        // could hold, whatever the protocol, or a few multiplexed connections would hold a hundred bodies each.
+        _bodySlots = new SemaphoreSlim(options.MaxConnections, options.MaxConnections);
         _app = Build(options, certificate);
         if (options.EnableAdminApi)
         {
@@ -80,6 +85,9 @@ public sealed class LexPolicyEmulatorServer : IAsyncDisposable
 
     /// <summary>How many connections are open now.</summary>
     public int ConnectionCount => Volatile.Read(ref _connections);
+
+    /// <summary>The HTTP/2-only endpoint the public port hands h2c connections to (plain HTTP only); nothing announces it.</summary>
+    internal IPEndPoint? Http2PriorKnowledgeEndPoint => _http2Listener?.IPEndPoint;
 
     /// <summary>Starts serving <paramref name="emulator"/> on 127.0.0.1.</summary>
     /// <param name="emulator">The emulator; share it with the test to arrange state, inject faults and inspect requests.</param>
@@ -203,11 +211,21 @@ public sealed class LexPolicyEmulatorServer : IAsyncDisposable
                 // it cannot tell them apart without ALPN, and refuses with HTTP_1_1_REQUIRED). So an HTTP/2-only endpoint is
                 // built next to the public one, and the public one hands it the connections that open with the HTTP/2
                 // preface: every byte of both protocols is still Kestrel's. It listens on the same loopback address, on a
-                // port of its own that nothing announces.
+                // port of its own that nothing announces, and serves only what the public one hands it: a connection made to
+                // it directly is closed unanswered, so the connection limit and count stay the public port's.
                 kestrel.Listen(options.Address, 0, h2c =>
                 {
+                    _http2Listener = h2c;
                     h2c.Protocols = HttpProtocols.Http2;
-                    h2c.Use(next => _http2PriorKnowledge = next);
+                    h2c.Use(next =>
+                    {
+                        _http2PriorKnowledge = next;
+                        return connection =>
+                        {
+                            connection.Abort();
+                            return Task.CompletedTask;
+                        };
+                    });
                 });
             }
         });
@@ -279,7 +297,7 @@ public sealed class LexPolicyEmulatorServer : IAsyncDisposable
         }
 
         bool hasBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? request.ContentLength > 0;
-        using var body = new PooledRequestBody(_bodyPool, request.Body, request.ContentLength, _options.MaxRequestBodyBytes, _options.RequestBodyTimeout);
+        using var body = new PooledRequestBody(_bodyPool, _bodySlots, request.Body, request.ContentLength, _options.MaxRequestBodyBytes, _options.RequestBodyTimeout);
         var received = new ReceivedRequest(request.Method, target.Length == 0 ? "/" : target, lines, request.ContentLength, hasBody ? body.ReadAsync : null);
 
         HttpResponseMessage? answer;
@@ -387,15 +405,19 @@ public sealed class LexPolicyEmulatorServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// A request body read into a pooled array (returned on dispose), within <see cref="LexPolicyEmulatorServerOptions.RequestBodyTimeout"/>.
-    /// Kestrel enforces the size limit: a declared length over it, or a chunked body growing past it, throws its 413.
+    /// A request body read into a pooled array (returned on dispose), within <see cref="LexPolicyEmulatorServerOptions.RequestBodyTimeout"/>
+    /// once one of the server's body slots is free (the slot is held until dispose, as the array is). Kestrel enforces the size
+    /// limit: a declared length over it, or a chunked body growing past it, throws its 413.
     /// </summary>
-    private sealed class PooledRequestBody(ArrayPool<byte> pool, Stream stream, long? declared, int maxBytes, TimeSpan timeout) : IDisposable
+    private sealed class PooledRequestBody(ArrayPool<byte> pool, SemaphoreSlim slots, Stream stream, long? declared, int maxBytes, TimeSpan timeout) : IDisposable
     {
         private byte[]? _array;
+        private int _holdsSlot;
 
         public async ValueTask<ReadOnlyMemory<byte>> ReadAsync(CancellationToken cancellationToken)
         {
+            await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _holdsSlot, 1);
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(timeout);
             if (declared is { } length)
@@ -441,6 +463,11 @@ public sealed class LexPolicyEmulatorServer : IAsyncDisposable
             if (Interlocked.Exchange(ref _array, null) is { } array)
             {
                 pool.Return(array);
+            }
+
+            if (Interlocked.Exchange(ref _holdsSlot, 0) == 1)
+            {
+                slots.Release();
             }
         }
     }

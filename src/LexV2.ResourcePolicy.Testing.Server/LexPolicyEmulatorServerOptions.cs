@@ -50,8 +50,9 @@ public sealed class LexPolicyEmulatorServerOptions
     public int MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 
     /// <summary>
-    /// How many connections are served at once. Kestrel closes a connection opened beyond the limit at once, without an
-    /// answer; connections already open are never closed to make room. Default: 128.
+    /// How many connections are served at once, and how many request bodies are held at once (HTTP/2 streams included: a
+    /// request beyond it waits for one to finish before its body is read). Kestrel closes a connection opened beyond the limit
+    /// at once, without an answer; connections already open are never closed to make room. Default: 128.
     /// </summary>
     public int MaxConnections { get; set; } = 128;
 

@@ -100,17 +100,23 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
     }
 
     /// <summary>
-    /// Sets the policy of a resource directly (no request, and no checks beyond JSON with a <c>Statement</c> object or list), for
-    /// arranging a test. Later changes continue from the larger of <paramref name="revision"/> and the last revision the ARN had.
+    /// Sets the policy of a resource directly (no request, and no checks of the policy beyond JSON with a <c>Statement</c>
+    /// object or list), for arranging a test. The ARN is held to the rules requests are: a policy no request could name would
+    /// only hide a typo. Later changes continue from the larger of <paramref name="revision"/> and the last revision the ARN had.
     /// </summary>
-    /// <param name="resourceArn">The ARN.</param>
+    /// <param name="resourceArn">The ARN: a Lex V2 bot or bot alias ARN, as requests must name it.</param>
     /// <param name="policy">The policy JSON: an object with a <c>Statement</c> object or list of objects.</param>
     /// <param name="revision">Its revision.</param>
-    /// <exception cref="ArgumentException">The policy is not such a JSON object.</exception>
+    /// <exception cref="ArgumentException">The ARN is not a Lex V2 bot or bot alias ARN, or the policy is not such a JSON object.</exception>
     public void SeedPolicy(string resourceArn, string policy, int revision = 1)
     {
         ArgumentNullException.ThrowIfNull(resourceArn);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(revision);
+        if (ResourceArn.Check(resourceArn, out _) is { } arnError)
+        {
+            throw new ArgumentException($"The resource ARN '{resourceArn}' is not a Lex V2 bot or bot alias ARN: {arnError}.", nameof(resourceArn));
+        }
+
         if ((PolicyGrammar.Parse(policy, out var document)?.Message ?? PolicyGrammar.CheckManageable(document)) is { } error)
         {
             throw new ArgumentException(error, nameof(policy));

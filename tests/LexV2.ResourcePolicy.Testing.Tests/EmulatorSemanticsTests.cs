@@ -271,6 +271,19 @@ public class EmulatorSemanticsTests
         Assert.Contains(Bot, _emulator.ResourceArns);
     }
 
+    [Theory]
+    [InlineData("not-an-arn")]
+    [InlineData("arn:aws:lex:us-east-1:123456789012:bot/SHORT")]
+    [InlineData("arn:aws:lex:us-east-1:123456789012:bot-alias/BOTID12345")]
+    public void SeedPolicy_ForAnArnThatIsNotALexV2BotOrAlias_Throws_NamingTheArn(string arn)
+    {
+        var thrown = Assert.Throws<ArgumentException>(() => _emulator.SeedPolicy(arn, """{"Version":"2012-10-17","Statement":[{"Sid":"Seed","Effect":"Allow","Action":"lex:*"}]}"""));
+
+        Assert.Equal("resourceArn", thrown.ParamName);
+        Assert.Contains("is not a Lex V2 bot or bot alias ARN", thrown.Message, StringComparison.Ordinal);
+        Assert.Empty(_emulator.ResourceArns);
+    }
+
     [Fact]
     public async Task PathWithoutTrailingSlash_IsAccepted()
     {

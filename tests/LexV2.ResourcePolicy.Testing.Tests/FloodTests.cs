@@ -106,4 +106,82 @@ public class FloodTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.True(served > 0, "the well-behaved client was not served during the flood");
         Assert.True(peakRss / 1024 < PeakRssBoundMiB, $"peak resident memory {peakRss / 1024} MiB is over the {PeakRssBoundMiB} MiB bound");
     }
+
+    /// <summary>
+    /// HTTP/2 multiplexes: each connection carries up to 100 requests at once. 8 connections × 100 streams each declare a
+    /// 1 MiB body, send all of it but its last byte, and stall. The server holds at most as many bodies at once as it serves
+    /// connections (128, what HTTP/1.1 allows), so its memory is the runtime (45 MiB), those 128 MiB, and each connection's
+    /// flow-control window (1 MiB) that Kestrel buffers; under 256 MiB with room for the garbage collector. Without the bound
+    /// every stream held its own body: 800 MiB for these 8 connections, and 12 GiB at the connection limit.
+    /// </summary>
+    [SkippableFact]
+    public async Task Http2Streams_StallingLargeBodies_HoldNoMoreBodiesThanConnectionsWould()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "the server's resident memory is read from /proc/PID/status, which only Linux has");
+        const int Connections = 8, StreamsPerConnection = 100;
+        const long BoundMiB = 256;
+
+        await using var server = await ServeProcess.StartAsync();
+        var stall = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handlers = Enumerable.Range(0, Connections).Select(_ => new SocketsHttpHandler()).ToList();
+        var clients = handlers.Select(h => new HttpClient(h) { Timeout = Timeout.InfiniteTimeSpan }).ToList();
+        using var cancel = new CancellationTokenSource();
+        string date = DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        var uri = new Uri(server.Endpoint, "/policy/" + Uri.EscapeDataString("arn:aws:lex:us-east-1:123456789012:bot/ABCDEFGHIJ") + "/");
+        var sends = clients.SelectMany(client => Enumerable.Range(0, StreamsPerConnection).Select(async _ =>
+        {
+            // The example key with a signature that cannot verify: the headers pass, so the body must be read to know.
+            using var request = new HttpRequestMessage(HttpMethod.Post, uri)
+            {
+                Version = System.Net.HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+                Content = new StallingContent(BodyBytes, stall.Task),
+            };
+            request.Headers.TryAddWithoutValidation("X-Amz-Date", date);
+            request.Headers.TryAddWithoutValidation("Authorization", $"AWS4-HMAC-SHA256 Credential={LexPolicyEmulatorOptions.ExampleAccessKey}/{date[..8]}/us-east-1/lex/aws4_request, SignedHeaders=host;x-amz-date, Signature={new string('0', 64)}");
+            try
+            {
+                using var response = await client.SendAsync(request, cancel.Token);
+            }
+            catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+            {
+                // Cancelled at the end, or reset by the server.
+            }
+        })).ToList();
+
+        // The bodies arrive in a few seconds; the peak is read once the resident memory has stopped growing for 2 s.
+        long peak = 0;
+        var watch = Stopwatch.StartNew();
+        for (long last = -1, stable = 0; watch.Elapsed < TimeSpan.FromSeconds(60) && stable < 8; await Task.Delay(250))
+        {
+            peak = server.StatusKiB("VmHWM");
+            stable = peak == last ? stable + 1 : 0;
+            last = peak;
+        }
+
+        await cancel.CancelAsync();
+        stall.TrySetResult();
+        await Task.WhenAll(sends);
+        clients.ForEach(c => c.Dispose());
+        output.WriteLine($"{Connections} HTTP/2 connections × {StreamsPerConnection} streams stalling {BodyBytes / 1024} KiB bodies: server peak RSS {peak / 1024} MiB (bound {BoundMiB} MiB)");
+
+        Assert.True(peak / 1024 < BoundMiB, $"peak resident memory {peak / 1024} MiB is over the {BoundMiB} MiB bound");
+    }
+
+    /// <summary>A body of <c>bytes</c> bytes of which all but the last are sent at once; the last only when <c>release</c> completes.</summary>
+    private sealed class StallingContent(int bytes, Task release) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            await stream.WriteAsync(new byte[bytes - 1]);
+            await stream.FlushAsync();
+            await release;
+            await stream.WriteAsync(new byte[1]);
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = bytes;
+            return true;
+        }
+    }
 }

@@ -51,6 +51,34 @@ public class ServerProtocolTests
         Assert.Contains("signature we calculated does not match", await answer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// h2c is handed from the public port to an HTTP/2-only Kestrel endpoint on a port nothing announces. That port serves only
+    /// what the public one hands it: a connection made to it directly is closed unanswered (else it would serve a second set
+    /// of connections beyond <see cref="LexPolicyEmulatorServerOptions.MaxConnections"/>, uncounted), and it closes with the server.
+    /// </summary>
+    [Fact]
+    public async Task Http2PriorKnowledgePort_ServesOnlyWhatThePublicPortHandsIt_AndClosesWithTheServer()
+    {
+        var server = LexPolicyEmulatorServer.Start(new LexPolicyEmulator(), new LexPolicyEmulatorServerOptions { MaxConnections = 1 });
+        var side = server.Http2PriorKnowledgeEndPoint!;
+        var direct = new UriBuilder(server.Endpoint) { Port = side.Port }.Uri;
+        using var viaPublicPort = Client(server);
+        using var straightToSidePort = new HttpClient();
+        HttpRequestMessage Get(Uri endpoint) => new(HttpMethod.Get, new Uri(endpoint, TestSigning.PolicyPath())) { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+
+        await using (server)
+        {
+            using var served = await viaPublicPort.SendAsync(Get(server.Endpoint)); // holds the one connection allowed
+            var refused = await Record.ExceptionAsync(() => straightToSidePort.SendAsync(Get(direct)));
+
+            Assert.Equal((HttpStatusCode.Forbidden, HttpVersion.Version20), (served.StatusCode, served.Version));
+            Assert.IsType<HttpRequestException>(refused);
+            Assert.Equal(1, server.ConnectionCount);
+        }
+
+        await Assert.ThrowsAnyAsync<System.Net.Sockets.SocketException>(() => RawHttp.ConnectAsync(direct));
+    }
+
     [Fact]
     public async Task GeneratedCertificate_CoversTheLoopbackNames_AndIsItsOwnTrustAnchor()
     {

@@ -58,6 +58,12 @@ internal static class ServeCommand
                 options.Credentials[key] = secret!;
             }
 
+            if (run.Get(parent) is <= 0 and var notAPid)
+            {
+                // Process ids start at 1; 0 (an unset variable, often) names no process that ever exits.
+                throw new ToolException($"--parent-pid must be a process id, 1 or more (was {notAPid.ToString(CultureInfo.InvariantCulture)}).");
+            }
+
             if (run.Get(parent) is { } parentPid && !IsAlive(parentPid))
             {
                 throw new ToolException($"--parent-pid {parentPid.ToString(CultureInfo.InvariantCulture)}: no such process.");
@@ -113,25 +119,40 @@ internal static class ServeCommand
         }
     }
 
-    /// <summary>The served certificate as a PEM file in the temporary folder, for clients to trust; deleted when serve ends.</summary>
+    /// <summary>
+    /// The served certificate as a PEM file, for clients to trust, in a new directory of the temporary folder that only this
+    /// user can open (a name nobody can predict or plant a file or link at first); both deleted when serve ends.
+    /// </summary>
     private sealed class PemFile : IDisposable
     {
-        private PemFile(string path) => Path = path;
+        private readonly DirectoryInfo _directory;
+
+        private PemFile(DirectoryInfo directory, string path)
+        {
+            _directory = directory;
+            Path = path;
+        }
 
         public string Path { get; }
 
         public static PemFile Write(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, int port)
         {
-            string path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"lexpolicy-serve-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}-{port.ToString(CultureInfo.InvariantCulture)}.pem");
-            File.WriteAllText(path, certificate.ExportCertificatePem() + "\n");
-            return new PemFile(path);
+            var directory = Directory.CreateTempSubdirectory("lexpolicy-serve-");
+            string path = System.IO.Path.Combine(directory.FullName, $"emulator-{port.ToString(CultureInfo.InvariantCulture)}.pem");
+            using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write))
+            using (var writer = new StreamWriter(file))
+            {
+                writer.Write(certificate.ExportCertificatePem() + "\n");
+            }
+
+            return new PemFile(directory, path);
         }
 
         public void Dispose()
         {
             try
             {
-                File.Delete(Path);
+                _directory.Delete(recursive: true);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

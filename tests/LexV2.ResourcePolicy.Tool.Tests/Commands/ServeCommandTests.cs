@@ -59,12 +59,69 @@ public class ServeCommandTests
         Assert.Equal(0, await serve.WaitAsync(TimeSpan.FromSeconds(20)));
     }
 
+    /// <summary>
+    /// The PEM goes where nobody else can put anything first: a new directory only this user can open. At a name anyone could
+    /// predict in the shared temporary folder (process id and port), a link planted there made serve overwrite the file it
+    /// pointed to with the certificate.
+    /// </summary>
+    [Fact]
+    public async Task Serve_Https_WritesThePemInANewPrivateDirectory_NotThroughAFilePlantedInTheTemporaryFolder_AndRemovesBoth()
+    {
+        using var tool = new ToolHarness();
+        string victim = tool.File_("victim", "victim");
+        int port;
+        using (var free = new TcpListener(IPAddress.Loopback, 0))
+        {
+            free.Start();
+            port = ((IPEndPoint)free.LocalEndpoint).Port;
+        }
+
+        string planted = Path.Combine(Path.GetTempPath(), $"lexpolicy-serve-{Environment.ProcessId}-{port}.pem");
+        if (OperatingSystem.IsWindows())
+        {
+            File.Copy(victim, planted, overwrite: true);
+            victim = planted;
+        }
+        else
+        {
+            File.Delete(planted);
+            File.CreateSymbolicLink(planted, victim);
+        }
+
+        try
+        {
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            var output = new ListeningWriter();
+            Task<int> serve = LexPolicyCli.RunAsync(["serve", "--https", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)], new ToolEnvironment { Out = output, Error = TextWriter.Null, Stopping = stop.Token });
+            await output.Address.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            string pem = (await output.Pem.Task.WaitAsync(TimeSpan.FromSeconds(30))).Trim();
+            string directory = Path.GetDirectoryName(pem)!;
+
+            Assert.Equal("victim", await File.ReadAllTextAsync(victim));
+            Assert.StartsWith("-----BEGIN CERTIFICATE-----", await File.ReadAllTextAsync(pem), StringComparison.Ordinal);
+            Assert.NotEqual(Path.GetFullPath(Path.GetTempPath()).TrimEnd(Path.DirectorySeparatorChar), Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar));
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(directory));
+            }
+
+            await stop.CancelAsync();
+            Assert.Equal(0, await serve.WaitAsync(TimeSpan.FromSeconds(10)));
+            Assert.False(File.Exists(pem) || Directory.Exists(directory), "the PEM or its directory outlived serve");
+        }
+        finally
+        {
+            File.Delete(planted);
+        }
+    }
+
     [Theory]
     [InlineData(new[] { "serve", "--port", "70000" }, "--port must be between 0 and 65535")]
     [InlineData(new[] { "serve", "--access-key", "AKIDX" }, "--access-key and --secret-key go together")]
     [InlineData(new[] { "serve", "--port", "http" }, "Cannot parse argument 'http' for option '--port'")]
     [InlineData(new[] { "serve", "--throttle-above", "0" }, "--throttle-above must be a positive number of requests a second")]
     [InlineData(new[] { "serve", "--latency", "-1" }, "--latency must be 0 to 600000 milliseconds")]
+    [InlineData(new[] { "serve", "--parent-pid", "0" }, "--parent-pid must be a process id, 1 or more (was 0)")]
     public async Task Serve_BadArguments_Exit1(string[] args, string expected)
     {
         using var tool = new ToolHarness();
@@ -103,11 +160,19 @@ public class ServeCommandTests
     {
         public TaskCompletionSource<Uri> Address { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        /// <summary>The path of the PEM file, when serve prints it (<c>--https</c>).</summary>
+        public TaskCompletionSource<string> Pem { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public override Task WriteLineAsync(string? value)
         {
             if (value?.StartsWith("Listening on ", StringComparison.Ordinal) == true)
             {
                 Address.TrySetResult(new Uri(value["Listening on ".Length..]));
+            }
+
+            if (value?.StartsWith("Certificate (PEM): ", StringComparison.Ordinal) == true)
+            {
+                Pem.TrySetResult(value["Certificate (PEM): ".Length..]);
             }
 
             return base.WriteLineAsync(value);
