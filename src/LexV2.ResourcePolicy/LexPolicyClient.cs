@@ -265,10 +265,12 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
                 if (!response.IsSuccessStatusCode)
                 {
                     var error = request.Error ?? ErrorResponse.Parse(response, await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false), _runtime.Time.GetUtcNow());
-                    // An answer the caller said it handles itself (Ensure/Remove meeting 404/409/412) is not worth a warning, nor an error in metrics and spans.
-                    handled = HandledAnswers.Contains((int)response.StatusCode);
+                    // An error the caller said it handles itself (Ensure/Remove meeting a missing policy or a concurrent writer) is not
+                    // worth a warning, nor an error in metrics and spans; any other, whatever its status, is.
+                    LexPolicyException failure = ErrorMapper.Map(operation, error, attempts, request.ResourceArn);
+                    handled = HandledAnswers.Contains(failure);
                     Log.RequestFailed(_runtime.Logger, handled ? LogLevel.Debug : LogLevel.Warning, operation, (int)response.StatusCode, error.Code, attempts, error.RequestId);
-                    throw ErrorMapper.Map(operation, error, attempts, request.ResourceArn);
+                    throw failure;
                 }
 
                 T? result;

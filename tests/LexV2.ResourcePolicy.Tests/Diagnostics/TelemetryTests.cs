@@ -284,6 +284,35 @@ public class TelemetryTests
         Assert.Equal([LogLevel.Debug, LogLevel.Warning], failed.Select(r => r.Level));
     }
 
+    /// <summary>
+    /// A status the helpers handle, but an error they do not: a 404 from a gateway or a wrong endpoint
+    /// (<c>UnknownOperationException</c>), a 409 or 412 with another code. The helper lets it through to the caller, so it is a
+    /// failure in spans, metrics and logs, whatever its status.
+    /// </summary>
+    [Theory]
+    [InlineData("GET", 404, "UnknownOperationException")]
+    [InlineData("POST", 409, "ResourceInUseException")]
+    [InlineData("POST", 412, "AccessDeniedException")]
+    public async Task EnsureStatement_AnAnswerItLetsThrough_IsAnError_EvenWithAStatusItHandlesForOtherErrors(string method, int status, string code)
+    {
+        var collector = new FakeLogCollector();
+        using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new FakeLoggerProvider(collector)));
+        using var recorder = new Recorder(HelperArn);
+        using var m = new MockClient(loggerFactory: loggers);
+        string failure = $$"""{"__type":"{{code}}","message":"not what the helper handles"}""";
+        m.Http.When(HttpMethod.Get, "*").Respond(_ => method == "GET" ? Answer(status, failure, "failed") : Answer(200, PolicyWith("Other"), "read"));
+        m.Http.When(HttpMethod.Post, "*").Respond(_ => Answer(status, failure, "failed"));
+
+        var e = await Assert.ThrowsAsync<LexPolicyException>(() => m.Client.EnsureStatementAsync(HelperGrant));
+
+        Assert.Equal(code, e.ErrorCode);
+        Activity failed = recorder.Calls[^1];
+        Assert.Equal(ActivityStatusCode.Error, failed.Status);
+        Assert.Equal(code, failed.GetTagItem("error.type"));
+        Assert.Single(recorder.Measurements, x => x.Instrument == "lexv2.resourcepolicy.errors" && x.Tag == code);
+        Assert.Equal(LogLevel.Warning, Assert.Single(collector.GetSnapshot(), r => r.Id.Name == "RequestFailed").Level);
+    }
+
     [Fact]
     public async Task EnsureStatement_TheLastRoundsConflict_IsAnError_TheEarlierOnesAreNot()
     {
