@@ -1,5 +1,6 @@
 using LexV2.ResourcePolicy;
 using LexV2.ResourcePolicy.Testing;
+using Microsoft.Extensions.Http;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -14,8 +15,8 @@ public static class EmulatorHttpClientBuilderExtensions
     /// its <c>Profile</c>, <c>ServiceUrl</c>, <c>UseFips</c> and <c>UseDualStack</c> are set aside, so no AWS profile, VPC
     /// endpoint or environment is needed. Works on the default client and on named ones, also on clients the application
     /// registered before (<c>services.AddHttpClient(LexPolicyServiceCollectionExtensions.HttpClientNameFor(name)).UseLexPolicyEmulator(emulator)</c>,
-    /// for example in <c>ConfigureTestServices</c>). Its settings apply after the application's (<c>PostConfigure</c>); to test
-    /// other credentials, post-configure the options after this call.
+    /// for example in <c>ConfigureTestServices</c>), and on clients it registers after this call. Its settings and the transport
+    /// apply after the application's (<c>PostConfigure</c>); to test other credentials, post-configure the options after this call.
     /// </summary>
     /// <param name="builder">The builder returned by <c>AddLexPolicyClient</c>, or <c>services.AddHttpClient(LexPolicyServiceCollectionExtensions.HttpClientNameFor(name))</c>.</param>
     /// <param name="emulator">The emulator; share it with the test to arrange state and inspect requests.</param>
@@ -38,6 +39,14 @@ public static class EmulatorHttpClientBuilderExtensions
             // Explicit, so that neither AWS_ENDPOINT_URL nor a profile's endpoint_url applies; the emulator answers on any host.
             o.ServiceUrl = new Uri($"https://models-v2-lex.{o.Region}.amazonaws.com/");
         });
-        return builder.ConfigurePrimaryHttpMessageHandler(() => emulator).SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+        // The transport too is set after everything else (PostConfigure), so that an AddLexPolicyClient registered after this call
+        // (its ConfigurePrimaryHttpMessageHandler, the real transport) cannot put AWS back under the client; the lifetime is
+        // infinite so that the factory never disposes the shared emulator with an expired handler chain.
+        builder.Services.PostConfigure<HttpClientFactoryOptions>(builder.Name, o =>
+        {
+            o.HttpMessageHandlerBuilderActions.Add(b => b.PrimaryHandler = emulator);
+            o.HandlerLifetime = Timeout.InfiniteTimeSpan;
+        });
+        return builder;
     }
 }
