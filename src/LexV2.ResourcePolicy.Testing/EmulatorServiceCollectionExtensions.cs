@@ -13,7 +13,8 @@ public static class EmulatorHttpClientBuilderExtensions
     /// emulator's credentials (the first pair of <see cref="LexPolicyEmulatorOptions.Credentials"/>), for the emulator's
     /// <see cref="LexPolicyEmulatorOptions.Region"/> when it requires one (else the client's region, else <c>us-east-1</c>), and
     /// its <c>Profile</c>, <c>ServiceUrl</c>, <c>UseFips</c> and <c>UseDualStack</c> are set aside, so no AWS profile, VPC
-    /// endpoint or environment is needed. Works on the default client and on named ones, also on clients the application
+    /// endpoint or environment is needed; it retries as its options say (else the defaults), never as the machine's shared AWS
+    /// settings say (<c>AWS_MAX_ATTEMPTS</c>, <c>AWS_RETRY_MODE</c>, the profile's), so tests run alike on every machine. Works on the default client and on named ones, also on clients the application
     /// registered before (<c>services.AddHttpClient(LexPolicyServiceCollectionExtensions.HttpClientNameFor(name)).UseLexPolicyEmulator(emulator)</c>,
     /// for example in <c>ConfigureTestServices</c>), and on clients it registers after this call. Its settings and the transport
     /// apply after the application's (<c>PostConfigure</c>); to test other credentials, post-configure the options after this call.
@@ -36,6 +37,7 @@ public static class EmulatorHttpClientBuilderExtensions
             o.Profile = null;
             o.UseFips = false;
             o.UseDualStack = false;
+            LexPolicyEmulator.IgnoreMachineRetrySettings(o);
             // Explicit, so that neither AWS_ENDPOINT_URL nor a profile's endpoint_url applies; the emulator answers on any host.
             o.ServiceUrl = new Uri($"https://models-v2-lex.{o.Region}.amazonaws.com/");
         });
