@@ -220,7 +220,7 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
         Activity? activity = LexTelemetry.Start(operation, request.ResourceArn);
         int status = 0;
         string? requestId = null;
-        string? errorCode = null;
+        string? errorCode = null, metricErrorType = null;
         bool handled = false;
         try
         {
@@ -311,17 +311,17 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
         }
         catch (LexPolicyException e)
         {
-            (status, requestId, errorCode) = ((int)e.StatusCode, e.RequestId, handled ? null : e.ErrorCode ?? e.GetType().Name);
+            (status, requestId, errorCode, metricErrorType) = ((int)e.StatusCode, e.RequestId, handled ? null : e.ErrorCode ?? e.GetType().Name, handled ? null : e.MetricErrorType);
             throw;
         }
         catch (OperationCanceledException)
         {
-            errorCode = "Canceled";
+            errorCode = metricErrorType = "Canceled";
             throw;
         }
         finally
         {
-            LexTelemetry.Stop(activity, operation, status, request.Attempts, requestId, errorCode, Stopwatch.GetElapsedTime(started).TotalSeconds);
+            LexTelemetry.Stop(activity, operation, status, request.Attempts, requestId, errorCode, metricErrorType, Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
     }
 
