@@ -1,4 +1,5 @@
 using System.Net;
+using LexV2.ResourcePolicy.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace LexV2.ResourcePolicy.Testing.Tests;
@@ -49,27 +50,5 @@ public class MachineSettingsTests
         var e = await Assert.ThrowsAsync<ResourceNotFoundException>(() => client.DescribeResourcePolicyAsync(new() { ResourceArn = "arn:aws:lex:us-east-1:123456789012:bot/BOTID12345" }));
 
         Assert.Equal(2, e.Attempts);
-    }
-
-    private sealed class EnvironmentScope : IDisposable
-    {
-        private readonly Dictionary<string, string?> _saved = [];
-
-        public EnvironmentScope(Dictionary<string, string?> values)
-        {
-            foreach (var (name, value) in values)
-            {
-                _saved[name] = Environment.GetEnvironmentVariable(name);
-                Environment.SetEnvironmentVariable(name, value);
-            }
-        }
-
-        public void Dispose()
-        {
-            foreach (var (name, value) in _saved)
-            {
-                Environment.SetEnvironmentVariable(name, value);
-            }
-        }
     }
 }
