@@ -1,5 +1,6 @@
 using LexV2.ResourcePolicy;
 using LexV2.ResourcePolicy.Testing;
+using Microsoft.Extensions.Http;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -12,10 +13,11 @@ public static class EmulatorHttpClientBuilderExtensions
     /// emulator's credentials (the first pair of <see cref="LexPolicyEmulatorOptions.Credentials"/>), for the emulator's
     /// <see cref="LexPolicyEmulatorOptions.Region"/> when it requires one (else the client's region, else <c>us-east-1</c>), and
     /// its <c>Profile</c>, <c>ServiceUrl</c>, <c>UseFips</c> and <c>UseDualStack</c> are set aside, so no AWS profile, VPC
-    /// endpoint or environment is needed. Works on the default client and on named ones, also on clients the application
+    /// endpoint or environment is needed; it retries as its options say (else the defaults), never as the machine's shared AWS
+    /// settings say (<c>AWS_MAX_ATTEMPTS</c>, <c>AWS_RETRY_MODE</c>, the profile's), so tests run alike on every machine. Works on the default client and on named ones, also on clients the application
     /// registered before (<c>services.AddHttpClient(LexPolicyServiceCollectionExtensions.HttpClientNameFor(name)).UseLexPolicyEmulator(emulator)</c>,
-    /// for example in <c>ConfigureTestServices</c>). Its settings apply after the application's (<c>PostConfigure</c>); to test
-    /// other credentials, post-configure the options after this call.
+    /// for example in <c>ConfigureTestServices</c>), and on clients it registers after this call. Its settings and the transport
+    /// apply after the application's (<c>PostConfigure</c>); to test other credentials, post-configure the options after this call.
     /// </summary>
     /// <param name="builder">The builder returned by <c>AddLexPolicyClient</c>, or <c>services.AddHttpClient(LexPolicyServiceCollectionExtensions.HttpClientNameFor(name))</c>.</param>
     /// <param name="emulator">The emulator; share it with the test to arrange state and inspect requests.</param>
@@ -35,9 +37,18 @@ public static class EmulatorHttpClientBuilderExtensions
             o.Profile = null;
             o.UseFips = false;
             o.UseDualStack = false;
+            LexPolicyEmulator.IgnoreMachineRetrySettings(o);
             // Explicit, so that neither AWS_ENDPOINT_URL nor a profile's endpoint_url applies; the emulator answers on any host.
             o.ServiceUrl = new Uri($"https://models-v2-lex.{o.Region}.amazonaws.com/");
         });
-        return builder.ConfigurePrimaryHttpMessageHandler(() => emulator).SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+        // The transport too is set after everything else (PostConfigure), so that an AddLexPolicyClient registered after this call
+        // (its ConfigurePrimaryHttpMessageHandler, the real transport) cannot put AWS back under the client; the lifetime is
+        // infinite so that the factory never disposes the shared emulator with an expired handler chain.
+        builder.Services.PostConfigure<HttpClientFactoryOptions>(builder.Name, o =>
+        {
+            o.HttpMessageHandlerBuilderActions.Add(b => b.PrimaryHandler = emulator);
+            o.HandlerLifetime = Timeout.InfiniteTimeSpan;
+        });
+        return builder;
     }
 }

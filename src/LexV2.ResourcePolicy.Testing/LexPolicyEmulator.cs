@@ -77,6 +77,7 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
             Region = RequiredRegion ?? "us-east-1",
             Credentials = new Amazon.Runtime.BasicAWSCredentials(accessKey, secretKey),
         };
+        IgnoreMachineRetrySettings(options);
         configure?.Invoke(options);
         return new LexPolicyClient(options, this, null, _options.TimeProvider);
     }
@@ -86,6 +87,17 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
 
     /// <summary>The region requests must be signed for, when the emulator requires one.</summary>
     internal string? RequiredRegion => _options.Region;
+
+    /// <summary>
+    /// Pins the retry settings a client would otherwise take from the machine running the tests (<c>AWS_MAX_ATTEMPTS</c>,
+    /// <c>AWS_RETRY_MODE</c>, the profile's <c>max_attempts</c> and <c>retry_mode</c>) to the options' own, else the defaults,
+    /// so that a test over the emulator (its faults above all) runs alike on every machine.
+    /// </summary>
+    internal static void IgnoreMachineRetrySettings(LexPolicyClientOptions options)
+    {
+        options.MaxRetries = options.MaxRetries; // the value set in code or configuration, else the default: never the machine's
+        options.RetryMode ??= LexRetryMode.Standard;
+    }
 
     /// <summary>Declares that a bot or bot alias does not exist: every operation on it answers <c>ResourceNotFoundException</c>.</summary>
     /// <param name="resourceArn">The ARN.</param>

@@ -237,7 +237,7 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
         Activity? activity = LexTelemetry.Start(operation, request.ResourceArn);
         int status = 0;
         string? requestId = null;
-        string? errorCode = null;
+        string? errorCode = null, metricErrorType = null;
         bool handled = false;
         try
         {
@@ -282,10 +282,12 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
                 if (!response.IsSuccessStatusCode)
                 {
                     var error = request.Error ?? ErrorResponse.Parse(response, await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false), _runtime.Time.GetUtcNow());
-                    // An answer the caller said it handles itself (Ensure/Remove meeting 404/409/412) is not worth a warning, nor an error in metrics and spans.
-                    handled = HandledAnswers.Contains((int)response.StatusCode);
+                    // An error the caller said it handles itself (Ensure/Remove meeting a missing policy or a concurrent writer) is not
+                    // worth a warning, nor an error in metrics and spans; any other, whatever its status, is.
+                    LexPolicyException failure = ErrorMapper.Map(operation, error, attempts, request.ResourceArn, request.RetryBudgetExhausted);
+                    handled = HandledAnswers.Contains(failure);
                     Log.RequestFailed(_runtime.Logger, handled ? LogLevel.Debug : LogLevel.Warning, operation, (int)response.StatusCode, error.Code, attempts, error.RequestId);
-                    throw ErrorMapper.Map(operation, error, attempts, request.ResourceArn, request.RetryBudgetExhausted);
+                    throw failure;
                 }
 
                 T? result;
@@ -326,17 +328,17 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
         }
         catch (LexPolicyException e)
         {
-            (status, requestId, errorCode) = ((int)e.StatusCode, e.RequestId, handled ? null : e.ErrorCode ?? e.GetType().Name);
+            (status, requestId, errorCode, metricErrorType) = ((int)e.StatusCode, e.RequestId, handled ? null : e.ErrorCode ?? e.GetType().Name, handled ? null : e.MetricErrorType);
             throw;
         }
         catch (OperationCanceledException)
         {
-            errorCode = "Canceled";
+            errorCode = metricErrorType = "Canceled";
             throw;
         }
         finally
         {
-            LexTelemetry.Stop(activity, operation, status, request.Attempts, requestId, errorCode, Stopwatch.GetElapsedTime(started).TotalSeconds);
+            LexTelemetry.Stop(activity, operation, status, request.Attempts, requestId, errorCode, metricErrorType, Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
     }
 

@@ -110,7 +110,7 @@ public static class LexPolicyClientExtensions
                     cancellationToken).ConfigureAwait(false);
                 return new(StatementChange.Replaced, updated.RevisionId, round) { StatementId = desired.StatementId };
             }
-            catch (LexPolicyException e) when (e is PreconditionFailedException or ConflictException)
+            catch (LexPolicyException e) when (HandledAnswers.IsOneOf(ConcurrentWrite, e))
             {
                 await NextRoundAsync(round, nameof(EnsureStatementAsync), desired.ResourceArn, e, cancellationToken).ConfigureAwait(false);
             }
@@ -156,15 +156,21 @@ public static class LexPolicyClientExtensions
                 string? after = deleted.RevisionId ?? (await ReadAsync(client, resourceArn, cancellationToken).ConfigureAwait(false)).Revision;
                 return new(StatementChange.Removed, after, round) { StatementId = statementId };
             }
-            catch (LexPolicyException e) when (e is PreconditionFailedException or ResourceNotFoundException)
+            catch (LexPolicyException e) when (HandledAnswers.IsOneOf(ConcurrentDelete, e))
             {
                 await NextRoundAsync(round, nameof(RemoveStatementAsync), resourceArn, e, cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
-    /// <summary>The answers of a concurrent writer to a statement write (409 statement exists, 412 revision moved) and to a delete (412, 404 statement gone).</summary>
-    private static readonly int[] ConcurrentWrite = [409, 412], ConcurrentDelete = [404, 412], NoPolicy = [404];
+    /// <summary>
+    /// The errors of a concurrent writer to a statement write (409 statement exists, 412 revision moved) and to a delete (412, 404
+    /// statement gone), and of a read of a resource without a policy (404): what the helpers' catch clauses take, and so what
+    /// the client does not count as a failure while they wait for it.
+    /// </summary>
+    private static readonly Type[] ConcurrentWrite = [typeof(ConflictException), typeof(PreconditionFailedException)],
+        ConcurrentDelete = [typeof(PreconditionFailedException), typeof(ResourceNotFoundException)],
+        NoPolicy = [typeof(ResourceNotFoundException)];
 
     /// <summary>Waits before the next round, or ends the rounds with one exception type, <see cref="ConflictException"/>, holding the last answer.</summary>
     private static Task NextRoundAsync(int round, string helper, string resourceArn, LexPolicyException last, CancellationToken cancellationToken) =>
@@ -184,7 +190,7 @@ public static class LexPolicyClientExtensions
             using var handled = HandledAnswers.Handle(NoPolicy); // 404: no policy yet, an answer, not a failure
             described = await client.DescribeResourcePolicyAsync(new DescribeResourcePolicyRequest { ResourceArn = resourceArn }, cancellationToken).ConfigureAwait(false);
         }
-        catch (ResourceNotFoundException)
+        catch (LexPolicyException e) when (HandledAnswers.IsOneOf(NoPolicy, e))
         {
             return (null, null);
         }

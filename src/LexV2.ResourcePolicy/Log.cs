@@ -46,26 +46,31 @@ internal static partial class Log
 }
 
 /// <summary>
-/// The HTTP statuses the current async flow handles itself (set by <c>EnsureStatementAsync</c> and <c>RemoveStatementAsync</c>
-/// around each call, for the answers that call can meet and they handle), so the client logs those answers at Debug instead
-/// of Warning and does not count them as errors in metrics and spans. Flows with the async context, so concurrent calls
-/// elsewhere are unaffected.
+/// The errors the current async flow handles itself (set by <c>EnsureStatementAsync</c> and <c>RemoveStatementAsync</c> around
+/// each call, for the errors that call can meet and their catch clauses take), so the client logs those answers at Debug
+/// instead of Warning and does not count them as errors in metrics and spans. Decided on the exception the answer maps to,
+/// not on its status: a 404, 409 or 412 with another error code reaches the caller, so it is a failure. Flows with the async
+/// context, so concurrent calls elsewhere are unaffected.
 /// </summary>
 internal static class HandledAnswers
 {
-    private static readonly AsyncLocal<int[]?> Current = new();
+    private static readonly AsyncLocal<Type[]?> Current = new();
 
-    public static bool Contains(int status) => Current.Value is { } statuses && Array.IndexOf(statuses, status) >= 0;
+    /// <summary>Whether the current flow handles <paramref name="error"/> itself.</summary>
+    public static bool Contains(LexPolicyException error) => Current.Value is { } handled && IsOneOf(handled, error);
 
-    /// <summary>Marks <paramref name="statuses"/> as handled until the returned scope is disposed.</summary>
-    public static Scope Handle(params int[] statuses)
+    /// <summary>Whether <paramref name="error"/> is of one of the exception types <paramref name="errors"/>.</summary>
+    public static bool IsOneOf(Type[] errors, Exception error) => Array.IndexOf(errors, error.GetType()) >= 0;
+
+    /// <summary>Marks the exception types <paramref name="errors"/> as handled until the returned scope is disposed.</summary>
+    public static Scope Handle(params Type[] errors)
     {
-        int[]? previous = Current.Value;
-        Current.Value = statuses;
+        Type[]? previous = Current.Value;
+        Current.Value = errors;
         return new Scope(previous);
     }
 
-    public readonly struct Scope(int[]? previous) : IDisposable
+    public readonly struct Scope(Type[]? previous) : IDisposable
     {
         public void Dispose() => Current.Value = previous;
     }

@@ -54,13 +54,26 @@ public class AppTestingRecipesTests
         services.AddTransient<BotProvisioning>();
     }
 
-    /// <summary>The application's host with its production settings; <paramref name="testServices"/> runs after the application's registrations.</summary>
-    private static IHost AppHost(Action<IServiceCollection> testServices)
+    /// <summary>
+    /// The application's host with its production settings; <paramref name="testServices"/> runs after the application's
+    /// registrations (<c>ConfigureTestServices</c>), or before them when <paramref name="testServicesFirst"/> (a test host's
+    /// <c>ConfigureServices</c> under an <c>IWebHost</c> with a <c>Startup</c>, or an early host-builder hook).
+    /// </summary>
+    private static IHost AppHost(Action<IServiceCollection> testServices, bool testServicesFirst = false)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(AppSettings)));
+        if (testServicesFirst)
+        {
+            testServices(builder.Services);
+        }
+
         AddAppServices(builder.Services, builder.Configuration);
-        testServices(builder.Services);
+        if (!testServicesFirst)
+        {
+            testServices(builder.Services);
+        }
+
         return builder.Build();
     }
 
@@ -98,6 +111,42 @@ public class AppTestingRecipesTests
         // Each client keeps its region (the emulator accepts any): what the application's code and ARNs expect.
         Assert.Contains(emulator.Requests, r => r.Headers["authorization"].Contains("/eu-west-2/lex/", StringComparison.Ordinal));
         Assert.Contains(emulator.Requests, r => r.Headers["authorization"].Contains("/eu-west-1/lex/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task UseLexPolicyEmulator_BeforeTheAppRegistersItsClients_StillReplacesTheTransport()
+    {
+        // The application's AddLexPolicyClient comes after the test's registration and sets the client's transport (the
+        // real one, to AWS): the emulator must stay the transport, or the test's requests go to AWS.
+        var emulator = new LexPolicyEmulator();
+        using var host = AppHost(
+            services =>
+            {
+                services.AddHttpClient(LexPolicyServiceCollectionExtensions.HttpClientName).UseLexPolicyEmulator(emulator);
+                services.AddHttpClient(LexPolicyServiceCollectionExtensions.HttpClientNameFor("prod")).UseLexPolicyEmulator(emulator);
+            },
+            testServicesFirst: true);
+
+        // Checked on the handler chains first, so that nothing is sent to AWS when the emulator is not under the clients.
+        var handlers = host.Services.GetRequiredService<IHttpMessageHandlerFactory>();
+        Assert.Same(emulator, PrimaryHandler(handlers.CreateHandler(LexPolicyServiceCollectionExtensions.HttpClientName)));
+        Assert.Same(emulator, PrimaryHandler(handlers.CreateHandler(LexPolicyServiceCollectionExtensions.HttpClientNameFor("prod"))));
+
+        await host.StartAsync();
+        var changes = await host.Services.GetRequiredService<BotProvisioning>().GrantAsync();
+        await host.StopAsync();
+
+        Assert.Equal((StatementChange.Added, StatementChange.Added), changes);
+    }
+
+    private static HttpMessageHandler PrimaryHandler(HttpMessageHandler handler)
+    {
+        while (handler is DelegatingHandler { InnerHandler: { } inner })
+        {
+            handler = inner;
+        }
+
+        return handler;
     }
 
     [Fact]

@@ -94,8 +94,12 @@ internal static class LexTelemetry
         return activity;
     }
 
-    /// <summary>Records the end of a call on its span and in the metrics; <paramref name="errorCode"/> <see langword="null"/> for a success or an answer the caller handles.</summary>
-    public static void Stop(Activity? activity, string operation, int status, int attempts, string? requestId, string? errorCode, double seconds)
+    /// <summary>
+    /// Records the end of a call on its span and in the metrics; <paramref name="errorCode"/> (the span's <c>error.type</c>) and
+    /// <paramref name="metricErrorType"/> (the errors counter's, from a bounded set) <see langword="null"/> for a success or an
+    /// answer the caller handles.
+    /// </summary>
+    public static void Stop(Activity? activity, string operation, int status, int attempts, string? requestId, string? errorCode, string? metricErrorType, double seconds)
     {
         if (activity is not null)
         {
@@ -111,7 +115,7 @@ internal static class LexTelemetry
             activity.Dispose();
         }
 
-        if (!Calls.Enabled && !Duration.Enabled && !(errorCode is not null && Errors.Enabled))
+        if (!Calls.Enabled && !Duration.Enabled && !(metricErrorType is not null && Errors.Enabled))
         {
             return; // nothing listens: no tags to build (the status would be boxed)
         }
@@ -128,9 +132,9 @@ internal static class LexTelemetry
             Duration.Record(seconds, op, code);
         }
 
-        if (errorCode is not null && Errors.Enabled)
+        if (metricErrorType is not null && Errors.Enabled)
         {
-            Errors.Add(1, op, new KeyValuePair<string, object?>("error.type", errorCode));
+            Errors.Add(1, op, new KeyValuePair<string, object?>("error.type", metricErrorType));
         }
     }
 }

@@ -77,6 +77,11 @@ internal static class ErrorMapper
             { } c when ThrottlingCodes.Contains(c) => new ThrottlingException(text, error.RetryAfter, id, c),
             _ => new LexPolicyException(text, error.Status, error.Code, id),
         };
+        if (error.Code is { } code && !IsListed(code))
+        {
+            ex.SetUnlistedCode(); // the server's own text: any value, so not a metric tag
+        }
+
         ex.SetAttempts(attempts);
         ex.SetResponseExcerpt(excerpt);
         return ex;
@@ -100,6 +105,28 @@ internal static class ErrorMapper
         Enum.TryParse<ResourcePolicyOperation>(operation, out var op)
             ? string.Join(op is ResourcePolicyOperation.CreateResourcePolicyStatement or ResourcePolicyOperation.DeleteResourcePolicyStatement ? " or " : " and ", CallerPolicy.ActionsFor(op))
             : "lex:" + operation;
+
+    /// <summary>
+    /// Whether <paramref name="code"/> is an error code the client knows (modelled, throttling, transient or common to AWS
+    /// services): only those are metric tag values, as any other is the server's free text.
+    /// </summary>
+    internal static bool IsListed(string code) =>
+        ModelledCodes.Contains(code) || ThrottlingCodes.Contains(code) || TransientCodes.Contains(code) || CommonCodes.Contains(code);
+
+    /// <summary>
+    /// The errors every AWS service may answer (authentication, authorization, request form, availability), in the JSON and
+    /// query protocols' spellings: with the modelled and throttling codes, the <c>error.type</c> values the errors counter takes.
+    /// </summary>
+    private static readonly HashSet<string> CommonCodes = new(StringComparer.Ordinal)
+    {
+        "AccessDeniedException", "AccessDenied", "IncompleteSignature", "IncompleteSignatureException", "InvalidSignatureException",
+        "SignatureDoesNotMatch", "UnrecognizedClientException", "InvalidClientTokenId", "ExpiredTokenException", "ExpiredToken",
+        "MissingAuthenticationToken", "MissingAuthenticationTokenException", "NotAuthorized", "OptInRequired", "RequestExpired",
+        "InternalFailure", "ServiceUnavailable", "ServiceUnavailableException", "UnknownOperationException", "InvalidAction",
+        "SerializationException", "MalformedQueryString", "InvalidQueryParameter", "InvalidParameterValue",
+        "InvalidParameterCombination", "MissingParameter", "MissingAction", "ValidationError", "RequestTimeout",
+        "RequestTimeoutException",
+    };
 
     private static readonly HashSet<string> ModelledCodes = new(StringComparer.Ordinal)
     {

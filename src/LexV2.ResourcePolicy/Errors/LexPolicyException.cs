@@ -67,4 +67,15 @@ public class LexPolicyException : Exception
     internal void SetAttempts(int attempts) => _attempts = attempts;
 
     internal void SetResponseExcerpt(string? excerpt) => _responseExcerpt = excerpt;
+
+    private bool _unlistedCode;
+
+    /// <summary>Marks <see cref="ErrorCode"/> as a server's code the client does not know, so that metrics do not take it as a tag value.</summary>
+    internal void SetUnlistedCode() => _unlistedCode = true;
+
+    /// <summary>
+    /// The <c>error.type</c> of the errors counter: <see cref="ErrorCode"/>, else the type name, or <c>_OTHER</c> (OpenTelemetry's
+    /// fallback) for a server's code the client does not know, so that the counter's tag values stay a bounded set.
+    /// </summary>
+    internal string MetricErrorType => _unlistedCode ? "_OTHER" : ErrorCode ?? GetType().Name;
 }

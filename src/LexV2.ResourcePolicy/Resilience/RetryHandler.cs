@@ -248,11 +248,13 @@ internal sealed class RetryHandler : DelegatingHandler
             {
                 var s = args.Context.Properties.GetValue(StateKey, null!);
                 var status = args.Outcome.Result?.StatusCode;
-                string reason = s.LastError?.Code ?? (status is { } st ? ((int)st).ToString(System.Globalization.CultureInfo.InvariantCulture) : args.Outcome.Exception?.GetType().Name ?? "unknown");
-                Log.Retrying(runtime.Logger, s.Operation, args.AttemptNumber + 1, status is { } sc ? (int)sc : 0, reason, args.RetryDelay.TotalMilliseconds);
+                string? code = s.LastError?.Code;
+                string byStatus = status is { } st ? ((int)st).ToString(System.Globalization.CultureInfo.InvariantCulture) : args.Outcome.Exception?.GetType().Name ?? "unknown";
+                Log.Retrying(runtime.Logger, s.Operation, args.AttemptNumber + 1, status is { } sc ? (int)sc : 0, code ?? byStatus, args.RetryDelay.TotalMilliseconds);
                 if (Diagnostics.LexTelemetry.Retries.Enabled)
                 {
-                    Diagnostics.LexTelemetry.Retries.Add(1, new("operation", s.Operation), new("reason", reason));
+                    // A code the client knows, else the status: a server's own code is free text, not a bounded tag value.
+                    Diagnostics.LexTelemetry.Retries.Add(1, new("operation", s.Operation), new("reason", code is not null && ErrorMapper.IsListed(code) ? code : byStatus));
                 }
                 return default;
             },

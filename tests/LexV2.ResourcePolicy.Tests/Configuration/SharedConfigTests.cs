@@ -2,6 +2,7 @@ using System.Net;
 using LexV2.ResourcePolicy.Configuration;
 using LexV2.ResourcePolicy.Tests.Signing;
 using LexV2.ResourcePolicy.Tests.Wire;
+using LexV2.ResourcePolicy.TestSupport;
 using RichardSzalay.MockHttp;
 
 namespace LexV2.ResourcePolicy.Tests.Configuration;
@@ -318,29 +319,6 @@ public class SharedConfigEnvironmentTests
         finally
         {
             Directory.Delete(dir, recursive: true);
-        }
-    }
-
-    /// <summary>Sets environment variables for the scope of a test and restores them after.</summary>
-    internal sealed class EnvironmentScope : IDisposable
-    {
-        private readonly Dictionary<string, string?> _saved = [];
-
-        public EnvironmentScope(Dictionary<string, string?> values)
-        {
-            foreach (var (name, value) in values)
-            {
-                _saved[name] = Environment.GetEnvironmentVariable(name);
-                Environment.SetEnvironmentVariable(name, value);
-            }
-        }
-
-        public void Dispose()
-        {
-            foreach (var (name, value) in _saved)
-            {
-                Environment.SetEnvironmentVariable(name, value);
-            }
         }
     }
 }

@@ -154,7 +154,7 @@ public class TelemetryTests
                     (operation, status) = t.Key switch
                     {
                         "operation" => (t.Value as string, status),
-                        "http.response.status_code" or "error.type" => (operation, Convert.ToString(t.Value, System.Globalization.CultureInfo.InvariantCulture)),
+                        "http.response.status_code" or "error.type" or "reason" => (operation, Convert.ToString(t.Value, System.Globalization.CultureInfo.InvariantCulture)),
                         _ => (operation, status),
                     };
                 }
@@ -282,6 +282,96 @@ public class TelemetryTests
         Assert.Equal(("lexv2.resourcepolicy.errors", "CreateResourcePolicyStatement", "ResourceNotFoundException"), Assert.Single(recorder.Measurements, x => x.Instrument == "lexv2.resourcepolicy.errors"));
         var failed = collector.GetSnapshot().Where(r => r.Id.Name == "RequestFailed").ToList();
         Assert.Equal([LogLevel.Debug, LogLevel.Warning], failed.Select(r => r.Level));
+    }
+
+    /// <summary>
+    /// A status the helpers handle, but an error they do not: a 404 from a gateway or a wrong endpoint
+    /// (<c>UnknownOperationException</c>), a 409 or 412 with another code. The helper lets it through to the caller, so it is a
+    /// failure in spans, metrics and logs, whatever its status.
+    /// </summary>
+    [Theory]
+    [InlineData("GET", 404, "UnknownOperationException")]
+    [InlineData("POST", 409, "ResourceInUseException")]
+    [InlineData("POST", 412, "AccessDeniedException")]
+    public async Task EnsureStatement_AnAnswerItLetsThrough_IsAnError_EvenWithAStatusItHandlesForOtherErrors(string method, int status, string code)
+    {
+        var collector = new FakeLogCollector();
+        using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new FakeLoggerProvider(collector)));
+        using var recorder = new Recorder(HelperArn);
+        using var m = new MockClient(loggerFactory: loggers);
+        string failure = $$"""{"__type":"{{code}}","message":"not what the helper handles"}""";
+        m.Http.When(HttpMethod.Get, "*").Respond(_ => method == "GET" ? Answer(status, failure, "failed") : Answer(200, PolicyWith("Other"), "read"));
+        m.Http.When(HttpMethod.Post, "*").Respond(_ => Answer(status, failure, "failed"));
+
+        var e = await Assert.ThrowsAsync<LexPolicyException>(() => m.Client.EnsureStatementAsync(HelperGrant));
+
+        Assert.Equal(code, e.ErrorCode);
+        Activity failed = recorder.Calls[^1];
+        Assert.Equal(ActivityStatusCode.Error, failed.Status);
+        Assert.Equal(code, failed.GetTagItem("error.type"));
+        Assert.Single(recorder.Measurements, x => x.Instrument == "lexv2.resourcepolicy.errors");
+        Assert.Equal(LogLevel.Warning, Assert.Single(collector.GetSnapshot(), r => r.Id.Name == "RequestFailed").Level);
+    }
+
+    /// <summary>
+    /// The error codes of answers are the server's text: a gateway or a hostile endpoint can send a new one with every answer.
+    /// The errors counter keeps a bounded set of <c>error.type</c> values (each is a time series an exporter keeps), the codes
+    /// the client knows, else <c>_OTHER</c>, as OpenTelemetry's conventions ask; the span and the exception keep the code.
+    /// </summary>
+    [Fact]
+    public async Task ErrorsCounter_ErrorTypesStayBounded_WhenAnswersCarryCodesTheClientDoesNotKnow()
+    {
+        const string arn = "arn:aws:lex:us-east-1:123456789012:bot-alias/TELEMETRY3/TSTALIASID";
+        using var recorder = new Recorder(arn);
+        using var m = new MockClient();
+        int n = 0;
+        m.Http.When("*").Respond(_ => ++n <= 20
+            ? Answer(400, $$"""{"__type":"Invented{{n}}Exception"}""", "r" + n)
+            : Answer(403, """{"__type":"AccessDeniedException"}""", "denied"));
+        using (new Activity("test").SetTag("aws.lex.resource_arn", arn).Start()) // the recorder keeps what is measured inside it
+        {
+            for (int i = 0; i < 21; i++)
+            {
+                var e = await Assert.ThrowsAsync<LexPolicyException>(() => m.Client.DescribeResourcePolicyAsync(new() { ResourceArn = arn }));
+                Assert.Equal(i < 20 ? $"Invented{i + 1}Exception" : "AccessDeniedException", e.ErrorCode);
+            }
+        }
+
+        var types = recorder.Measurements.Where(x => x.Instrument == "lexv2.resourcepolicy.errors").Select(x => x.Tag).ToList();
+        Assert.Equal(21, types.Count);
+        Assert.Equal(["AccessDeniedException", "_OTHER"], types.Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal("Invented1Exception", recorder.Calls[0].GetTagItem("error.type"));
+    }
+
+    /// <summary>The retries counter's <c>reason</c>: a code the client knows, else the status, never a server's own code.</summary>
+    [Fact]
+    public async Task RetriesCounter_ReasonsStayBounded_WhenRetriedAnswersCarryCodesTheClientDoesNotKnow()
+    {
+        const string arn = "arn:aws:lex:us-east-1:123456789012:bot-alias/TELEMETRY4/TSTALIASID";
+        using var recorder = new Recorder(arn);
+        using var m = new MockClient(o => (o.BaseRetryDelay, o.MaxRetryDelay) = (TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(1)));
+        int n = 0;
+        m.Http.When("*").Respond(_ => ++n switch
+        {
+            1 => Answer(503, """{"__type":"Invented1Exception"}""", "r1"),
+            2 => Answer(500, """{"__type":"Invented2Exception"}""", "r2"),
+            3 => Answer(429, """{"__type":"ThrottlingException"}""", "r3"),
+            _ => Answer(200, """{"revisionId":"1"}""", "r4"),
+        });
+        using (new Activity("test").SetTag("aws.lex.resource_arn", arn).Start())
+        {
+            var call = m.Client.DescribeResourcePolicyAsync(new() { ResourceArn = arn });
+            while (!call.IsCompleted)
+            {
+                m.Time.Advance(TimeSpan.FromMilliseconds(5));
+                await Task.Delay(1);
+            }
+
+            await call;
+        }
+
+        var reasons = recorder.Measurements.Where(x => x.Instrument == "lexv2.resourcepolicy.retries").Select(x => x.Tag);
+        Assert.Equal(["503", "500", "ThrottlingException"], reasons);
     }
 
     [Fact]
