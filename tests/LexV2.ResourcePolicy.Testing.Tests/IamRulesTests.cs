@@ -63,6 +63,45 @@ public class IamRulesTests
     }
 
     [Theory]
+    [InlineData("aws:SourceAccount", "StringLike", "*")]
+    [InlineData("aws:SourceAccount", "StringEquals", "${aws:SourceAccount}")]
+    [InlineData("aws:SourceArn", "ArnLike", "*")]
+    [InlineData("aws:SourceArn", "ArnEquals", "arn:aws:connect:*:*:*")]
+    [InlineData("aws:SourceArn", "StringLike", "arn:*")]
+    public async Task ServicePrincipal_WhoseSourceKeyValueNamesNoOneSource_Is400(string key, string op, string value)
+    {
+        using var client = Unvalidated();
+        var condition = new Dictionary<string, IReadOnlyDictionary<string, string>>
+        {
+            ["StringEquals"] = new Dictionary<string, string> { ["aws:SourceAccount"] = "123456789012" },
+            ["ArnEquals"] = new Dictionary<string, string> { ["aws:SourceArn"] = Instance },
+        };
+        condition.Remove(key == "aws:SourceAccount" ? "StringEquals" : "ArnEquals");
+        condition[op] = new Dictionary<string, string> { [key] = value };
+
+        var e = await Assert.ThrowsAsync<ValidationException>(() => client.CreateResourcePolicyStatementAsync(Connect() with { Condition = condition }));
+
+        Assert.Contains("with a value that names one source", e.Message, StringComparison.Ordinal);
+        Assert.Null(_emulator.GetPolicy(Alias));
+    }
+
+    [Fact]
+    public async Task ServicePrincipal_WithAWildcardOnlyOutsideTheAccount_IsAdded()
+    {
+        using var client = Unvalidated();
+        var request = Connect(arnOperator: "ArnLike") with
+        {
+            Condition = new Dictionary<string, IReadOnlyDictionary<string, string>>
+            {
+                ["StringEquals"] = new Dictionary<string, string> { ["aws:SourceAccount"] = "123456789012" },
+                ["ArnLike"] = new Dictionary<string, string> { ["aws:SourceArn"] = "arn:aws:connect:*:123456789012:instance/*" },
+            },
+        };
+
+        Assert.Equal("1", (await client.CreateResourcePolicyStatementAsync(request)).RevisionId);
+    }
+
+    [Theory]
     [InlineData("StringEquals", "ArnEquals")]
     [InlineData("StringLike", "ArnLike")]
     public async Task ServicePrincipal_WithPinnedSourceKeys_IsAdded(string accountOperator, string arnOperator)
