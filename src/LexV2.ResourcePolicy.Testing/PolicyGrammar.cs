@@ -85,21 +85,27 @@ internal static partial class PolicyGrammar
     }
 
     /// <summary>
-    /// A Lex resource policy names who each statement is for: a wildcard principal (<c>"*"</c>, or <c>"*"</c> as a value of a
-    /// principal type) is refused, conditions or not, Allow or Deny, as the statement API (whose principal is a service or an
-    /// IAM ARN of the resource's account) cannot express one either.
+    /// A Lex resource policy grants access only to whom a statement names: an Allow for a wildcard principal (<c>"*"</c>, or
+    /// <c>"*"</c> as a value of a principal type) or with <c>NotPrincipal</c> (everyone but those listed) is refused, conditions
+    /// or not. A Deny for everyone narrows access and is stored (a common guard, and what a live policy may already hold).
     /// </summary>
     private static EmulatorError? CheckPrincipalRule(JsonObject statement, string at)
     {
+        if (!IsString(statement["Effect"], out string? effect) || effect != "Allow")
+        {
+            return null;
+        }
+
         bool wildcard = statement["Principal"] switch
         {
             JsonValue v => IsString(v, out string? any) && any == "*",
             JsonObject kinds => kinds.Any(k => (k.Value is JsonArray list ? list.ToArray() : [k.Value]).Any(x => IsString(x, out string? value) && value == "*")),
             _ => false,
         };
-        return wildcard
-            ? Invalid($"{at}.Principal: a wildcard principal (\"*\") is not accepted in a Lex resource policy; name the AWS service, or the IAM role, user or account root of the resource's own account, the statement is for.")
-            : null;
+        string? element = statement.ContainsKey("NotPrincipal") ? "NotPrincipal" : wildcard ? "Principal" : null;
+        return element is null
+            ? null
+            : Invalid($"{at}.{element}: an Allow for a wildcard principal (\"*\") or with NotPrincipal (everyone but those listed) is not accepted in a Lex resource policy; name the AWS service, or the IAM role, user or account root of the resource's own account, the statement is for. A Deny for everyone is accepted.");
     }
 
     /// <summary>The size quota, JSON, and a JSON object: what every policy the emulator holds must be.</summary>

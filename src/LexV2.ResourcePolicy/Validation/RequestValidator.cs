@@ -166,9 +166,9 @@ internal static class RequestValidator
         {
             var statement = document.Statement[s];
             string at = string.Create(CultureInfo.InvariantCulture, $"Policy.Statement[{s}]");
-            if (WildcardPrincipalRule.IsWildcard(statement.Principal))
+            if (WildcardPrincipalRule.RefusedElement(statement) is { } element)
             {
-                v.Add(at + ".Principal", WildcardPrincipalRule.Rule);
+                v.Add(at + "." + element, WildcardPrincipalRule.Rule);
             }
 
             foreach (var (op, keys) in statement.Condition ?? new Dictionary<string, IReadOnlyDictionary<string, PolicyValues>>())
