@@ -180,6 +180,19 @@ public class IamRulesTests
     }
 
     [Fact]
+    public async Task TwoQualifiedFunctions_WithTheSameQualifier_GrantedInTurn_AreBothAdded()
+    {
+        using var client = _emulator.CreateClient();
+        var alias = BotAliasArn.Parse(Alias);
+
+        var orders = await client.EnsureStatementAsync(LexGrant.ServiceAccess(alias, "lambda.amazonaws.com", "arn:aws:lambda:us-east-1:123456789012:function:orders:live"));
+        var refunds = await client.EnsureStatementAsync(LexGrant.ServiceAccess(alias, "lambda.amazonaws.com", "arn:aws:lambda:us-east-1:123456789012:function:refunds:live"));
+
+        Assert.Equal((StatementChange.Added, StatementChange.Added), (orders.Change, refunds.Change));
+        Assert.Equal(2, _emulator.GetPolicy(Alias)!.StatementCount);
+    }
+
+    [Fact]
     public async Task GrantUnderTheOldDefaultId_IsAlreadyPresent_NoSecondCopy_AndTheResultNamesIt()
     {
         using var client = _emulator.CreateClient();
