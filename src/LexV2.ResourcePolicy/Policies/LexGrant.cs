@@ -48,11 +48,11 @@ public static class LexGrant
     /// <param name="statementId">The statement id; default <c>Allow{Service}-{id}</c> (see <see cref="LexGrant"/>), e.g. <c>AllowChime-my-app</c>.</param>
     /// <param name="actions">The actions; default <see cref="DefaultActionsFor"/>.</param>
     /// <returns>The request, with <c>StringEquals aws:SourceAccount</c> and <c>ArnEquals aws:SourceArn</c> conditions.</returns>
-    /// <exception cref="ArgumentException">The source ARN is malformed or in another account.</exception>
+    /// <exception cref="ArgumentException">The source ARN is malformed, or in another account or partition.</exception>
     public static CreateResourcePolicyStatementRequest ServiceAccess(LexResourceArn resource, string servicePrincipal, string sourceArn, string? statementId = null, IEnumerable<string>? actions = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sourceArn);
-        return Service(resource, servicePrincipal, sourceArn, statementId, actions);
+        return Service(resource, servicePrincipal, sourceArn, nameof(sourceArn), statementId, actions);
     }
 
     /// <summary>Lets an Amazon Connect instance use a bot alias (the grant the Connect console makes).</summary>
@@ -60,7 +60,7 @@ public static class LexGrant
     /// <param name="connectInstanceArn">The Connect instance ARN, <c>arn:PARTITION:connect:REGION:ACCOUNT:instance/ID</c>, in the bot's account.</param>
     /// <param name="statementId">The statement id; default <c>AllowConnect-{instance id}</c>.</param>
     /// <returns>The request.</returns>
-    /// <exception cref="ArgumentException">The ARN is not an Amazon Connect instance ARN, or is in another account.</exception>
+    /// <exception cref="ArgumentException">The ARN is not an Amazon Connect instance ARN, or is in another account or partition.</exception>
     public static CreateResourcePolicyStatementRequest ConnectInstance(BotAliasArn alias, string connectInstanceArn, string? statementId = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectInstanceArn);
@@ -70,7 +70,7 @@ public static class LexGrant
             throw new ArgumentException($"'{connectInstanceArn}' is not an Amazon Connect instance ARN (expected arn:PARTITION:connect:REGION:ACCOUNT:instance/ID).", nameof(connectInstanceArn));
         }
 
-        return Service(alias, "connect.amazonaws.com", connectInstanceArn, statementId, null);
+        return Service(alias, "connect.amazonaws.com", connectInstanceArn, nameof(connectInstanceArn), statementId, null);
     }
 
     /// <summary>Lets a Lambda function use a bot alias.</summary>
@@ -78,7 +78,7 @@ public static class LexGrant
     /// <param name="functionArn">The function ARN, <c>arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME</c> (optionally <c>:QUALIFIER</c>), in the bot's account.</param>
     /// <param name="statementId">The statement id; default <c>AllowLambda-{function name}</c>.</param>
     /// <returns>The request.</returns>
-    /// <exception cref="ArgumentException">The ARN is not a Lambda function ARN, or is in another account.</exception>
+    /// <exception cref="ArgumentException">The ARN is not a Lambda function ARN, or is in another account or partition.</exception>
     public static CreateResourcePolicyStatementRequest LambdaFunction(BotAliasArn alias, string functionArn, string? statementId = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(functionArn);
@@ -89,7 +89,7 @@ public static class LexGrant
             throw new ArgumentException($"'{functionArn}' is not a Lambda function ARN (expected arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME, optionally with :QUALIFIER).", nameof(functionArn));
         }
 
-        return Service(alias, "lambda.amazonaws.com", functionArn, statementId, null);
+        return Service(alias, "lambda.amazonaws.com", functionArn, nameof(functionArn), statementId, null);
     }
 
     /// <summary>Lets an IAM role or user (or the account root) of the bot's own account use the resource.</summary>
@@ -145,17 +145,23 @@ public static class LexGrant
         return "Allow" + service + "-" + Convert.ToHexString(hash, 0, 8).ToLowerInvariant();
     }
 
-    private static CreateResourcePolicyStatementRequest Service(LexResourceArn resource, string servicePrincipal, string sourceArn, string? statementId, IEnumerable<string>? actions)
+    private static CreateResourcePolicyStatementRequest Service(LexResourceArn resource, string servicePrincipal, string sourceArn, string parameter, string? statementId, IEnumerable<string>? actions)
     {
         ArgumentNullException.ThrowIfNull(resource);
         ArgumentException.ThrowIfNullOrWhiteSpace(servicePrincipal);
         string service = ServiceName(servicePrincipal)
             ?? throw new ArgumentException($"'{servicePrincipal}' is not a service principal name: its first label has no letter or digit (expected a name such as connect.amazonaws.com).", nameof(servicePrincipal));
         string account = Validation.RequestValidator.AccountOf(sourceArn)
-            ?? throw new ArgumentException($"'{sourceArn}' is not an ARN with an account id.", nameof(sourceArn));
+            ?? throw new ArgumentException($"'{sourceArn}' is not an ARN with an account id.", parameter);
         if (account != resource.AccountId)
         {
-            throw new ArgumentException($"The source {sourceArn} is in account {account} but the bot is in account {resource.AccountId}; Lex resource policies cannot grant cross-account access.", nameof(sourceArn));
+            throw new ArgumentException($"The source {sourceArn} is in account {account} but the bot is in account {resource.AccountId}; Lex resource policies cannot grant cross-account access.", parameter);
+        }
+
+        string partition = sourceArn.Split(':', 3)[1];
+        if (partition != resource.Partition)
+        {
+            throw new ArgumentException($"The source {sourceArn} is in partition {partition} but the bot is in partition {resource.Partition}; partitions are isolated, so it could never call the bot.", parameter);
         }
 
         return new CreateResourcePolicyStatementRequest

@@ -144,6 +144,16 @@ public class GrantStatementIdTests
         Assert.Contains($"'{arn}' is not an IAM role, user or account-root ARN", Assert.Throws<ArgumentException>(() => LexGrant.IamPrincipal(Alias, arn)).Message, StringComparison.Ordinal);
 
     [Fact]
+    public void ServiceGrants_RefuseASourceInAnotherPartition_NamingBoth()
+    {
+        // Partitions are isolated: an aws-cn Connect instance can never call a bot in aws.
+        var e = Assert.Throws<ArgumentException>(() => LexGrant.ConnectInstance(Alias, "arn:aws-cn:connect:cn-north-1:123456789012:instance/abc"));
+        Assert.Equal("connectInstanceArn", e.ParamName);
+        Assert.Contains("is in partition aws-cn but the bot is in partition aws", e.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => LexGrant.ServiceAccess(Alias, "chime.amazonaws.com", "arn:aws-us-gov:chime:us-gov-west-1:123456789012:app/a"));
+    }
+
+    [Fact]
     public void TypedChecks_KeepTheAccountCheck()
     {
         Assert.Contains("is in account 999999999999", Assert.Throws<ArgumentException>(() => LexGrant.LambdaFunction(Alias, "arn:aws:lambda:us-east-1:999999999999:function:f")).Message, StringComparison.Ordinal);
