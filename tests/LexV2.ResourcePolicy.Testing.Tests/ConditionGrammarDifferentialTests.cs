@@ -83,6 +83,53 @@ public class ConditionGrammarDifferentialTests
         Assert.True(disagreements.Count == 0, string.Join(Environment.NewLine, disagreements.Distinct().Order()));
     }
 
+    private static readonly Gen<string> Principals = Gen.OneOfConst(
+        "\"*\"", "{\"AWS\":\"*\"}", "{\"AWS\":[\"arn:aws:iam::123456789012:root\",\"*\"]}", "{\"AWS\":\"arn:aws:iam::123456789012:role/app\"}",
+        "{\"Service\":\"connect.amazonaws.com\"}", "{\"Service\":\"*\"}", "{\"CanonicalUser\":\"*\"}");
+
+    /// <summary>Whole documents: the wildcard-principal rule (Allow/Deny, Principal/NotPrincipal) and the condition grammar together.</summary>
+    [Fact]
+    public async Task ClientAndEmulator_GiveTheSameVerdict_OnEveryDocument()
+    {
+        var emulator = new LexPolicyEmulator();
+        using var strict = emulator.CreateClient(o => o.MaxRetries = 0);
+        using var loose = emulator.CreateClient(o => { o.MaxRetries = 0; o.ValidateRequests = false; });
+        var disagreements = new List<string>();
+
+        await Gen.Select(Gen.OneOfConst("Allow", "Deny"), Gen.OneOfConst("Principal", "NotPrincipal"), Principals, Operators, Values).SampleAsync(
+            async sample =>
+            {
+                var (effect, element, principal, op, value) = sample;
+                string policy = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"" + effect + "\",\"" + element + "\":" + principal +
+                    ",\"Action\":\"lex:RecognizeText\",\"Condition\":{\"" + op + "\":{\"aws:PrincipalTag/probe\":" + System.Text.Json.JsonSerializer.Serialize(value, ProbeJson.Default.String) + "}}}]}";
+                emulator.Reset();
+                bool clientRefuses = await Refuses(strict, policy);
+                emulator.Reset();
+                bool emulatorRefuses = await Refuses(loose, policy);
+                if (clientRefuses != emulatorRefuses)
+                {
+                    disagreements.Add($"{policy}: client {(clientRefuses ? "refuses" : "accepts")}, emulator {(emulatorRefuses ? "refuses" : "accepts")}");
+                }
+            },
+            iter: 2000,
+            threads: 1);
+
+        Assert.True(disagreements.Count == 0, string.Join(Environment.NewLine, disagreements.Distinct().Order().Take(30)));
+    }
+
+    private static async Task<bool> Refuses(LexPolicyClient client, string policy)
+    {
+        try
+        {
+            await client.CreateResourcePolicyAsync(new() { ResourceArn = Alias, Policy = policy });
+            return false;
+        }
+        catch (ValidationException)
+        {
+            return true;
+        }
+    }
+
     private static async Task<bool> Refuses(LexPolicyClient client, CreateResourcePolicyStatementRequest request)
     {
         try
@@ -96,3 +143,6 @@ public class ConditionGrammarDifferentialTests
         }
     }
 }
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(string))]
+internal sealed partial class ProbeJson : System.Text.Json.Serialization.JsonSerializerContext;
