@@ -161,7 +161,7 @@ internal static partial class EmulatorRules
                         return Bad($"Policy isn't valid: condition {op} {key}: {valueProblem}");
                     }
 
-                    if (PinningOperators.Contains(op))
+                    if (PinningOperators.Contains(op) && NamesOneSource(key, text!))
                     {
                         keys.Add(key);
                     }
@@ -171,7 +171,7 @@ internal static partial class EmulatorRules
 
         if (servicePrincipal && !(keys.Contains("aws:SourceAccount") && keys.Contains("aws:SourceArn")))
         {
-            return Bad("Policy isn't valid: a statement with a service principal must have two condition blocks, one with the aws:SourceAccount global condition key and one with the aws:SourceArn global condition key, each under StringEquals, StringLike, ArnEquals or ArnLike.");
+            return Bad("Policy isn't valid: a statement with a service principal must have two condition blocks, one with the aws:SourceAccount global condition key and one with the aws:SourceArn global condition key, each under StringEquals, StringLike, ArnEquals or ArnLike with a value that names one source (an account id without wildcards; an ARN whose account field is written out; no policy variable).");
         }
 
         return null;
@@ -182,6 +182,18 @@ internal static partial class EmulatorRules
     /// <c>IfExists</c> forms match an absent key, the negated forms and the set-qualified ones match other requests too.
     /// </summary>
     private static readonly HashSet<string> PinningOperators = new(["StringEquals", "StringLike", "ArnEquals", "ArnLike"], StringComparer.Ordinal);
+
+    /// <summary>
+    /// Whether a source key's value scopes the grant to one source: <c>"*"</c>, an account id with a wildcard, an ARN with a
+    /// wildcard in its account field, or a policy variable is true for other callers' sources too. Other keys always count.
+    /// </summary>
+    private static bool NamesOneSource(string key, string value) =>
+        !value.Contains("${", StringComparison.Ordinal) && (key.ToLowerInvariant() switch
+        {
+            "aws:sourceaccount" => !value.Contains('*', StringComparison.Ordinal) && !value.Contains('?', StringComparison.Ordinal),
+            "aws:sourcearn" => SourceArnPattern().IsMatch(value),
+            _ => true,
+        });
 
     /// <summary>
     /// The region of a request's SigV4 credential scope (<c>Credential=AKID/20260101/us-east-1/lex/aws4_request</c>): the region
@@ -227,4 +239,8 @@ internal static partial class EmulatorRules
 
     [GeneratedRegex(@"^[0-9a-zA-Z_.]+\z")]
     private static partial Regex ServicePrincipalPattern();
+
+    /// <summary>An ARN whose account (fifth) field has no wildcard: <c>arn:P:S:R:ACCOUNT:RESOURCE</c>.</summary>
+    [GeneratedRegex(@"^arn:[^:]*:[^:]*:[^:]*:[^:*?]*:", RegexOptions.Singleline)]
+    private static partial Regex SourceArnPattern();
 }

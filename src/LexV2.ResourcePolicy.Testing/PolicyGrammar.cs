@@ -85,21 +85,27 @@ internal static partial class PolicyGrammar
     }
 
     /// <summary>
-    /// A Lex resource policy names who each statement is for: a wildcard principal (<c>"*"</c>, or <c>"*"</c> as a value of a
-    /// principal type) is refused, conditions or not, Allow or Deny, as the statement API (whose principal is a service or an
-    /// IAM ARN of the resource's account) cannot express one either.
+    /// A Lex resource policy grants access only to whom a statement names: an Allow for a wildcard principal (<c>"*"</c>, or
+    /// <c>"*"</c> as a value of a principal type) or with <c>NotPrincipal</c> (everyone but those listed) is refused, conditions
+    /// or not. A Deny for everyone narrows access and is stored (a common guard, and what a live policy may already hold).
     /// </summary>
     private static EmulatorError? CheckPrincipalRule(JsonObject statement, string at)
     {
+        if (!IsString(statement["Effect"], out string? effect) || effect != "Allow")
+        {
+            return null;
+        }
+
         bool wildcard = statement["Principal"] switch
         {
             JsonValue v => IsString(v, out string? any) && any == "*",
             JsonObject kinds => kinds.Any(k => (k.Value is JsonArray list ? list.ToArray() : [k.Value]).Any(x => IsString(x, out string? value) && value == "*")),
             _ => false,
         };
-        return wildcard
-            ? Invalid($"{at}.Principal: a wildcard principal (\"*\") is not accepted in a Lex resource policy; name the AWS service, or the IAM role, user or account root of the resource's own account, the statement is for.")
-            : null;
+        string? element = statement.ContainsKey("NotPrincipal") ? "NotPrincipal" : wildcard ? "Principal" : null;
+        return element is null
+            ? null
+            : Invalid($"{at}.{element}: an Allow for a wildcard principal (\"*\") or with NotPrincipal (everyone but those listed) is not accepted in a Lex resource policy; name the AWS service, or the IAM role, user or account root of the resource's own account, the statement is for. A Deny for everyone is accepted.");
     }
 
     /// <summary>The size quota, JSON, and a JSON object: what every policy the emulator holds must be.</summary>
@@ -307,14 +313,44 @@ internal static partial class PolicyGrammar
         bool variable = value.Contains("${", StringComparison.Ordinal);
         return baseName switch
         {
-            _ when baseName.StartsWith("Numeric", StringComparison.Ordinal) => NumberPattern().IsMatch(value) ? null : $"'{value}' is not a number.",
-            _ when baseName.StartsWith("Date", StringComparison.Ordinal) => DatePattern().IsMatch(value) || BasicDatePattern().IsMatch(value) || EpochPattern().IsMatch(value) ? null : $"'{value}' is not an ISO 8601 date or epoch seconds.",
+            _ when baseName.StartsWith("Numeric", StringComparison.Ordinal) => NumberPattern().IsMatch(value) && decimal.TryParse(value, System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture, out _) ? null : $"'{value}' is not a number.",
+            _ when baseName.StartsWith("Date", StringComparison.Ordinal) => IsDate(value) ? null : $"'{value}' is not an ISO 8601 date in its calendar range or epoch seconds up to the year 9999.",
             "Bool" when variable => null,
             "Bool" or "Null" => value.Equals("true", StringComparison.OrdinalIgnoreCase) || value.Equals("false", StringComparison.OrdinalIgnoreCase) ? null : $"'{value}' is not true or false.",
             "BinaryEquals" => value.Length % 4 == 0 && Convert.TryFromBase64String(value, new byte[value.Length], out _) ? null : $"'{value}' is not base64.",
             "IpAddress" or "NotIpAddress" => IsIpRange(value) ? null : $"'{value}' is not an IP address or CIDR range.",
             _ => null,
         };
+    }
+
+    /// <summary>
+    /// An ISO 8601 date of the W3C profile or its basic form whose fields are in their calendar ranges (month 1 to 12, a day of
+    /// that month, hour 0 to 23, minute and second 0 to 59, an offset of at most 18 hours), or epoch seconds up to
+    /// 9999-12-31T23:59:59Z (253402300799). Four digits are a year.
+    /// </summary>
+    private static bool IsDate(string value)
+    {
+        if (value.Length != 4 && EpochPattern().IsMatch(value))
+        {
+            return long.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out long seconds) && seconds <= 253402300799;
+        }
+
+        var m = DatePattern().Match(value);
+        if (!m.Success)
+        {
+            m = BasicDatePattern().Match(value);
+        }
+
+        if (!m.Success)
+        {
+            return false;
+        }
+
+        int Number(string group, int absent) => m.Groups[group].Success ? int.Parse(m.Groups[group].Value, System.Globalization.CultureInfo.InvariantCulture) : absent;
+        int year = Number("year", 1), month = Number("month", 1), day = Number("day", 1);
+        return year >= 1 && month is >= 1 and <= 12 && day >= 1 && day <= DateTime.DaysInMonth(year, month)
+            && Number("hour", 0) <= 23 && Number("minute", 0) <= 59 && Number("second", 0) <= 59
+            && Number("offsetHours", 0) <= 18 && Number("offsetMinutes", 0) <= 59;
     }
 
     private static bool IsIpRange(string value)
@@ -374,10 +410,10 @@ internal static partial class PolicyGrammar
     [GeneratedRegex(@"^[+-]?[0-9]+(\.[0-9]+)?\z")]
     private static partial Regex NumberPattern();
 
-    [GeneratedRegex(@"^[0-9]{4}(-[0-9]{2}(-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})?)?)?)?\z")]
+    [GeneratedRegex(@"^(?<year>[0-9]{4})(-(?<month>[0-9]{2})(-(?<day>[0-9]{2})(T(?<hour>[0-9]{2}):(?<minute>[0-9]{2})(:(?<second>[0-9]{2})(\.[0-9]+)?)?(Z|[+-](?<offsetHours>[0-9]{2}):?(?<offsetMinutes>[0-9]{2}))?)?)?)?\z")]
     private static partial Regex DatePattern();
 
-    [GeneratedRegex(@"^[0-9]{8}T[0-9]{6}(Z|[+-][0-9]{4})?\z")]
+    [GeneratedRegex(@"^(?<year>[0-9]{4})(?<month>[0-9]{2})(?<day>[0-9]{2})T(?<hour>[0-9]{2})(?<minute>[0-9]{2})(?<second>[0-9]{2})(Z|[+-](?<offsetHours>[0-9]{2})(?<offsetMinutes>[0-9]{2}))?\z")]
     private static partial Regex BasicDatePattern();
 
     [GeneratedRegex(@"^[0-9]+\z")]

@@ -1,5 +1,6 @@
 using System.Net;
 using Amazon.Runtime;
+using LexV2.ResourcePolicy.Reconcile;
 
 namespace LexV2.ResourcePolicy.Testing.Tests;
 
@@ -60,6 +61,45 @@ public class IamRulesTests
         var e = await Assert.ThrowsAsync<ValidationException>(() => client.CreateResourcePolicyStatementAsync(Connect(accountOperator, arnOperator)));
 
         Assert.Contains("each under StringEquals, StringLike, ArnEquals or ArnLike", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("aws:SourceAccount", "StringLike", "*")]
+    [InlineData("aws:SourceAccount", "StringEquals", "${aws:SourceAccount}")]
+    [InlineData("aws:SourceArn", "ArnLike", "*")]
+    [InlineData("aws:SourceArn", "ArnEquals", "arn:aws:connect:*:*:*")]
+    [InlineData("aws:SourceArn", "StringLike", "arn:*")]
+    public async Task ServicePrincipal_WhoseSourceKeyValueNamesNoOneSource_Is400(string key, string op, string value)
+    {
+        using var client = Unvalidated();
+        var condition = new Dictionary<string, IReadOnlyDictionary<string, string>>
+        {
+            ["StringEquals"] = new Dictionary<string, string> { ["aws:SourceAccount"] = "123456789012" },
+            ["ArnEquals"] = new Dictionary<string, string> { ["aws:SourceArn"] = Instance },
+        };
+        condition.Remove(key == "aws:SourceAccount" ? "StringEquals" : "ArnEquals");
+        condition[op] = new Dictionary<string, string> { [key] = value };
+
+        var e = await Assert.ThrowsAsync<ValidationException>(() => client.CreateResourcePolicyStatementAsync(Connect() with { Condition = condition }));
+
+        Assert.Contains("with a value that names one source", e.Message, StringComparison.Ordinal);
+        Assert.Null(_emulator.GetPolicy(Alias));
+    }
+
+    [Fact]
+    public async Task ServicePrincipal_WithAWildcardOnlyOutsideTheAccount_IsAdded()
+    {
+        using var client = Unvalidated();
+        var request = Connect(arnOperator: "ArnLike") with
+        {
+            Condition = new Dictionary<string, IReadOnlyDictionary<string, string>>
+            {
+                ["StringEquals"] = new Dictionary<string, string> { ["aws:SourceAccount"] = "123456789012" },
+                ["ArnLike"] = new Dictionary<string, string> { ["aws:SourceArn"] = "arn:aws:connect:*:123456789012:instance/*" },
+            },
+        };
+
+        Assert.Equal("1", (await client.CreateResourcePolicyStatementAsync(request)).RevisionId);
     }
 
     [Theory]
@@ -140,6 +180,19 @@ public class IamRulesTests
     }
 
     [Fact]
+    public async Task TwoQualifiedFunctions_WithTheSameQualifier_GrantedInTurn_AreBothAdded()
+    {
+        using var client = _emulator.CreateClient();
+        var alias = BotAliasArn.Parse(Alias);
+
+        var orders = await client.EnsureStatementAsync(LexGrant.ServiceAccess(alias, "lambda.amazonaws.com", "arn:aws:lambda:us-east-1:123456789012:function:orders:live"));
+        var refunds = await client.EnsureStatementAsync(LexGrant.ServiceAccess(alias, "lambda.amazonaws.com", "arn:aws:lambda:us-east-1:123456789012:function:refunds:live"));
+
+        Assert.Equal((StatementChange.Added, StatementChange.Added), (orders.Change, refunds.Change));
+        Assert.Equal(2, _emulator.GetPolicy(Alias)!.StatementCount);
+    }
+
+    [Fact]
     public async Task GrantUnderTheOldDefaultId_IsAlreadyPresent_NoSecondCopy_AndTheResultNamesIt()
     {
         using var client = _emulator.CreateClient();
@@ -153,6 +206,68 @@ public class IamRulesTests
         Assert.Equal("1", again.RevisionId);
         Assert.Equal(1, _emulator.GetPolicy(Alias)!.StatementCount);
         Assert.Equal(1, _emulator.Requests.Count(r => r.Method != "GET"));
+    }
+
+    /// <summary>A common guard: nobody may use the alias over plain HTTP. A Deny for "*" narrows access; it grants nothing.</summary>
+    private const string DenyGuard =
+        """{"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":"*","Action":"lex:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}""";
+
+    [Fact]
+    public async Task LivePolicyWithADenyGuardForEveryone_StaysEditable_ByEnsureReplacingAStatement()
+    {
+        string stale = """{"Sid":"AllowConnect-11111111-2222-3333-4444-555555555555","Effect":"Allow","Principal":{"Service":"connect.amazonaws.com"},"Action":"lex:RecognizeText","Resource":""" +
+            $"\"{Alias}\"" + ""","Condition":{"StringEquals":{"aws:SourceAccount":"123456789012"},"ArnEquals":{"aws:SourceArn":""" + $"\"{Instance}\"" + "}}}";
+        _emulator.SeedPolicy(Alias, $$"""{"Version":"2012-10-17","Statement":[{{DenyGuard}},{{stale}}]}""");
+        using var client = _emulator.CreateClient(o => o.MaxRetries = 0);
+
+        var result = await client.EnsureStatementAsync(LexGrant.ConnectInstance(BotAliasArn.Parse(Alias), Instance));
+
+        Assert.Equal(StatementChange.Replaced, result.Change);
+        var policy = PolicyDocument.Parse(_emulator.GetPolicy(Alias)!.Policy);
+        Assert.True(policy.Statement.Single(s => s.Sid == "DenyInsecureTransport").Principal!.IsAnyone);
+    }
+
+    [Fact]
+    public async Task LivePolicyWithADenyGuardForEveryone_StaysEditable_ByTheReconcilerWithoutPrune()
+    {
+        _emulator.SeedPolicy(Alias, $$"""{"Version":"2012-10-17","Statement":[{{DenyGuard}}]}""");
+        using var client = _emulator.CreateClient(o => o.MaxRetries = 0);
+        var reconciler = new PolicyReconciler(client);
+        var desired = new DesiredState
+        {
+            Resources = [new DesiredResource { ResourceArn = Alias, Statements = [LexGrant.ConnectInstance(BotAliasArn.Parse(Alias), Instance)] }],
+        };
+
+        var result = await reconciler.ApplyAsync(await reconciler.PlanAsync(desired));
+
+        Assert.True(result.Succeeded, result.ToString() + " " + string.Join("; ", result.Resources.Select(r => r.Error?.Message)));
+        Assert.Equal(["DenyInsecureTransport", "AllowConnect-11111111-2222-3333-4444-555555555555"], PolicyDocument.Parse(_emulator.GetPolicy(Alias)!.Policy).Statement.Select(s => s.Sid));
+    }
+
+    [Theory]
+    [InlineData("""{"Effect":"Deny","Principal":"*","Action":"lex:*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}""")]
+    [InlineData("""{"Effect":"Deny","Principal":{"AWS":"*"},"Action":"lex:DeleteResourcePolicy"}""")]
+    [InlineData("""{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::123456789012:role/admin"},"Action":"lex:DeleteResourcePolicy"}""")]
+    public async Task DocumentWithADenyForEveryone_IsStored(string statement)
+    {
+        using var client = Unvalidated();
+        await client.CreateResourcePolicyAsync(new() { ResourceArn = Alias, Policy = $$"""{"Version":"2012-10-17","Statement":[{{statement}}]}""" });
+        Assert.NotNull(_emulator.GetPolicy(Alias));
+    }
+
+    [Theory]
+    [InlineData("""{"Effect":"Allow","Principal":"*","Action":"lex:RecognizeText"}""")]
+    [InlineData("""{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::123456789012:root","*"]},"Action":"lex:RecognizeText"}""")]
+    [InlineData("""{"Effect":"Allow","NotPrincipal":{"AWS":"arn:aws:iam::123456789012:role/blocked"},"Action":"lex:RecognizeText"}""")]
+    public async Task DocumentAllowingEveryone_OrEveryoneButSome_Is400_NamingTheRule(string statement)
+    {
+        using var client = Unvalidated();
+
+        var e = await Assert.ThrowsAsync<ValidationException>(() => client.CreateResourcePolicyAsync(new() { ResourceArn = Alias, Policy = $$"""{"Version":"2012-10-17","Statement":[{{statement}}]}""" }));
+
+        Assert.Contains("$.Statement[0]", e.Message, StringComparison.Ordinal);
+        Assert.Contains("an Allow for a wildcard principal", e.Message, StringComparison.Ordinal);
+        Assert.Null(_emulator.GetPolicy(Alias));
     }
 
     /// <summary>

@@ -44,9 +44,10 @@ public class PolicyGrammarTests
         { Conditioned("""{"DateLessThan":{"aws:CurrentTime":["2026-01-01","next week"]}}"""), "'next week' is not an ISO 8601 date" },
         { Conditioned("""{"Bool":{"aws:SecureTransport":"yes"}}"""), "'yes' is not true or false" },
         { Conditioned("""{"IpAddress":{"aws:SourceIp":"10.0.0.0/40"}}"""), "is not an IP address or CIDR range" },
-        { """{"Statement":[{"Effect":"Allow","Principal":"*","Action":"lex:RecognizeText"}]}""", "$.Statement[0].Principal: a wildcard principal" },
-        { """{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"lex:*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}}]}""", "$.Statement[0].Principal: a wildcard principal" },
-        { """{"Statement":[""" + Allow + """,{"Effect":"Deny","Principal":{"AWS":["arn:aws:iam::123456789012:root","*"]},"Action":"lex:*"}]}""", "$.Statement[1].Principal: a wildcard principal" },
+        { """{"Statement":[{"Effect":"Allow","Principal":"*","Action":"lex:RecognizeText"}]}""", "$.Statement[0].Principal: an Allow for a wildcard principal" },
+        { """{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"lex:*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}}]}""", "$.Statement[0].Principal: an Allow for a wildcard principal" },
+        { """{"Statement":[""" + Allow + """,{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::123456789012:root","*"]},"Action":"lex:*"}]}""", "$.Statement[1].Principal: an Allow for a wildcard principal" },
+        { """{"Statement":[""" + Allow + """,{"Effect":"Allow","NotPrincipal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"lex:*"}]}""", "$.Statement[1].NotPrincipal: an Allow for a wildcard principal" },
     };
 
     private static string Conditioned(string condition) =>

@@ -247,7 +247,7 @@ internal readonly record struct ConditionOperator(
         (bool ok, rule) = Category switch
         {
             ConditionCategory.Numeric => (ConditionValues.TryParseNumber(value, out _), "must be a number such as 10 or 2.5"),
-            ConditionCategory.Date => (ConditionValues.TryParseDate(value, out _), "must be an ISO 8601 date or time (such as 2026-12-31 or 2026-12-31T23:59:59Z) or epoch seconds"),
+            ConditionCategory.Date => (ConditionValues.TryParseDate(value, out _), "must be an ISO 8601 date or time in its calendar range (such as 2026-12-31 or 2026-12-31T23:59:59Z) or whole epoch seconds up to 253402300799 (a 13-digit value is milliseconds)"),
             ConditionCategory.Bool or ConditionCategory.Null => (ConditionValues.TryParseBool(value, out _), "must be true or false"),
             ConditionCategory.Binary => (ConditionValues.TryParseBase64(value, out _), "must be base64-encoded bytes"),
             ConditionCategory.IpAddress => (ConditionValues.TryParseIpRange(value, out _), "must be an IPv4 or IPv6 address or CIDR range such as 203.0.113.0/24 or 2001:db8::/32"),
@@ -266,21 +266,10 @@ internal readonly record struct ConditionOperator(
 }
 
 /// <summary>Parsers for the typed condition values, shared by validation and evaluation.</summary>
-internal static class ConditionValues
+internal static partial class ConditionValues
 {
-    private static readonly string[] DateFormats =
-    [
-        "yyyy-MM-dd",
-        "yyyy-MM-dd'T'HH:mmK",
-        "yyyy-MM-dd'T'HH:mm:ssK",
-        "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK",
-        "yyyy-MM-dd'T'HH:mm",
-        "yyyy-MM-dd'T'HH:mm:ss",
-        "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF",
-        "yyyyMMdd'T'HHmmssK",
-        "yyyy-MM",
-        "yyyy",
-    ];
+    /// <summary>The largest epoch-seconds value that is a date (9999-12-31T23:59:59Z); a 13-digit value is milliseconds.</summary>
+    private static readonly long MaxEpochSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
 
     private static readonly System.Buffers.SearchValues<char> Digits = System.Buffers.SearchValues.Create("0123456789");
 
@@ -292,17 +281,63 @@ internal static class ConditionValues
         decimal.TryParse(value, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out number)
         && value.Length > 0 && value[^1] != '.' && value[0] != '.' && !value.Contains("..", StringComparison.Ordinal);
 
-    /// <summary>An ISO 8601 date/time (W3C profile; without an offset it is UTC) or whole epoch seconds.</summary>
+    /// <summary>
+    /// A date and time of the W3C profile of ISO 8601 (<c>YYYY</c>, <c>YYYY-MM</c>, <c>YYYY-MM-DD</c>, then <c>Thh:mm</c>,
+    /// <c>:ss</c>, <c>.s</c> with any number of fraction digits, and <c>Z</c> or <c>±hh:mm</c>; without an offset it is UTC), its
+    /// basic form <c>YYYYMMDDThhmmss</c> with <c>Z</c> or <c>±hhmm</c>, or whole epoch seconds up to the end of year 9999 (a
+    /// four-digit value is a year). Each field must be in its calendar range (no month 13, no February 30, no hour 24).
+    /// </summary>
     public static bool TryParseDate(string value, out DateTimeOffset date)
     {
-        if (IsDigits(value) && value.Length != 4 && long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long seconds)
-            && seconds <= DateTimeOffset.MaxValue.ToUnixTimeSeconds())
+        date = default;
+        if (value.Length != 4 && IsDigits(value))
         {
+            if (!long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long seconds) || seconds > MaxEpochSeconds)
+            {
+                return false;
+            }
+
             date = DateTimeOffset.FromUnixTimeSeconds(seconds);
             return true;
         }
 
-        return DateTimeOffset.TryParseExact(value, DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out date);
+        var m = W3CDate().Match(value);
+        if (!m.Success)
+        {
+            return false;
+        }
+
+        int Field(string name, int absent) => m.Groups[name].Success ? int.Parse(m.Groups[name].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture) : absent;
+        int year = Field("y", 1), month = Field("mo", 1), day = Field("d", 1), hour = Field("h", 0), minute = Field("mi", 0), second = Field("s", 0);
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
+        {
+            return false;
+        }
+
+        var offset = TimeSpan.Zero;
+        if (m.Groups["z"].Success && m.Groups["z"].Value != "Z")
+        {
+            string z = m.Groups["z"].Value.Replace(":", string.Empty, StringComparison.Ordinal);
+            int offsetHours = int.Parse(z.AsSpan(1, 2), NumberStyles.None, CultureInfo.InvariantCulture), offsetMinutes = int.Parse(z.AsSpan(3, 2), NumberStyles.None, CultureInfo.InvariantCulture);
+            if (offsetHours > 18 || offsetMinutes > 59)
+            {
+                return false;
+            }
+
+            offset = new TimeSpan(offsetHours, offsetMinutes, 0) * (z[0] == '-' ? -1 : 1);
+        }
+
+        // Fraction digits beyond the 100-ns tick are below what any request time carries: they are read, not refused.
+        string fraction = m.Groups["f"].Success ? m.Groups["f"].Value : string.Empty;
+        long ticks = fraction.Length == 0 ? 0 : long.Parse(fraction.PadRight(7, '0').AsSpan(0, 7), NumberStyles.None, CultureInfo.InvariantCulture);
+        long utcTicks = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Unspecified).Ticks + ticks - offset.Ticks;
+        if (utcTicks < 0 || utcTicks > DateTime.MaxValue.Ticks)
+        {
+            return false;
+        }
+
+        date = new DateTimeOffset(utcTicks, TimeSpan.Zero);
+        return true;
     }
 
     /// <summary><c>true</c> or <c>false</c>, any case.</summary>
@@ -382,6 +417,13 @@ internal static class ConditionValues
 
         return new IPAddress(bytes);
     }
+
+    /// <summary>The W3C profile of ISO 8601 (extended form, optional parts nested) or its basic date-time form.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(
+        @"^(?:(?<y>[0-9]{4})(?:-(?<mo>[0-9]{2})(?:-(?<d>[0-9]{2})(?:T(?<h>[0-9]{2}):(?<mi>[0-9]{2})(?::(?<s>[0-9]{2})(?:\.(?<f>[0-9]+))?)?(?<z>Z|[+-][0-9]{2}:?[0-9]{2})?)?)?)?" +
+        @"|(?<y>[0-9]{4})(?<mo>[0-9]{2})(?<d>[0-9]{2})T(?<h>[0-9]{2})(?<mi>[0-9]{2})(?<s>[0-9]{2})(?<z>Z|[+-][0-9]{4})?)\z",
+        System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex W3CDate();
 }
 
 /// <summary>Levenshtein distance for "did you mean" suggestions (case-insensitive).</summary>

@@ -9,7 +9,11 @@ public enum PolicyFindingKind
     /// <summary>The action does not apply to the resource's type (a runtime action on a bot, a bot-building action on an alias).</summary>
     ActionNotApplicableToResource = 1,
 
-    /// <summary>The principal is <c>*</c> (anyone): refused in every write (the message names the rule).</summary>
+    /// <summary>
+    /// An Allow for anyone: the principal is <c>*</c>, or the statement uses <c>NotPrincipal</c> (everyone but those listed);
+    /// refused in every write (the message names the rule). A Deny for everyone is not a finding in a document; in a statement
+    /// request a <c>*</c> principal is one in either effect, as the statement API cannot express it.
+    /// </summary>
     WildcardPrincipal = 2,
 
     /// <summary>A service principal's <c>aws:SourceAccount</c> or <c>aws:SourceArn</c> names another account than the resource's.</summary>
@@ -98,9 +102,9 @@ public static class PolicyLinter
             var st = document.Statement[s];
             string at = $"Statement[{s}]";
             Actions(findings, st.Action ?? PolicyValues.Many(), resource, i => $"{at}.Action[{i}]");
-            if (WildcardPrincipalRule.IsWildcard(st.Principal))
+            if (WildcardPrincipalRule.RefusedElement(st) is { } element)
             {
-                findings.Add(new(PolicyFindingKind.WildcardPrincipal, at + ".Principal", WildcardPrincipalRule.Rule + "."));
+                findings.Add(new(PolicyFindingKind.WildcardPrincipal, at + "." + element, WildcardPrincipalRule.Rule + "."));
             }
 
             foreach (var (op, keys) in st.Condition ?? new Dictionary<string, IReadOnlyDictionary<string, PolicyValues>>())

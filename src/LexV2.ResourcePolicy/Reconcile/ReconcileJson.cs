@@ -353,7 +353,7 @@ internal static partial class ReconcileJson
         }
 
         return node is JsonValue value && value.TryGetValue(out string? text) && WildcardPrincipalRule.IsWildcard(text)
-            ? new DesiredStateProblem(path, "\"*\" (anyone) is not accepted: " + WildcardPrincipalRule.Rule)
+            ? new DesiredStateProblem(path, "\"*\" (anyone) is not accepted: a desired-state statement has the statement API's form, and " + WildcardPrincipalRule.CannotExpress)
             : null;
     }
 

@@ -166,9 +166,9 @@ internal static class RequestValidator
         {
             var statement = document.Statement[s];
             string at = string.Create(CultureInfo.InvariantCulture, $"Policy.Statement[{s}]");
-            if (WildcardPrincipalRule.IsWildcard(statement.Principal))
+            if (WildcardPrincipalRule.RefusedElement(statement) is { } element)
             {
-                v.Add(at + ".Principal", WildcardPrincipalRule.Rule);
+                v.Add(at + "." + element, WildcardPrincipalRule.Rule);
             }
 
             foreach (var (op, keys) in statement.Condition ?? new Dictionary<string, IReadOnlyDictionary<string, PolicyValues>>())
@@ -347,14 +347,24 @@ internal static class RequestValidator
                     // The service-principal rule counts a key only where the operator pins it: present and equal (or like).
                     bool isAccount = string.Equals(key, "aws:SourceAccount", StringComparison.OrdinalIgnoreCase);
                     bool isArn = string.Equals(key, "aws:SourceArn", StringComparison.OrdinalIgnoreCase);
-                    if (known && parsed.PinsValue)
+                    if (!isAccount && !isArn)
+                    {
+                        continue;
+                    }
+
+                    if (!known || !parsed.PinsValue)
+                    {
+                        unpinned ??= $"{key} under {op} does not pin it: an IfExists, negated or ForAnyValue:/ForAllValues: operator can be satisfied without the key having that value";
+                    }
+                    else if (value is null || !NamesOneSource(isArn, value))
+                    {
+                        unpinned ??= $"{key} under {op} is '{value}', which does not pin it: a value pins the key when it names one source " +
+                            "(an account id without * or ?, an ARN whose account field is written out such as arn:aws:connect:*:123456789012:instance/*), with no policy variable";
+                    }
+                    else
                     {
                         sourceAccount |= isAccount;
                         sourceArn |= isArn;
-                    }
-                    else if (isAccount || isArn)
-                    {
-                        unpinned ??= $"{key} under {op}";
                     }
                 }
             }
@@ -370,8 +380,48 @@ internal static class RequestValidator
             };
             v.Add("Condition", $"must contain {missing} when a principal is a service, each under an operator that pins its value " +
                 "(StringEquals, StringLike, ArnEquals or ArnLike, without IfExists or a ForAnyValue:/ForAllValues: prefix; for example StringEquals aws:SourceAccount and ArnLike aws:SourceArn)" +
-                (unpinned is null ? string.Empty : $"; {unpinned} does not pin it: an IfExists, negated or ForAnyValue:/ForAllValues: operator can be satisfied without the key having that value"));
+                (unpinned is null ? string.Empty : "; " + unpinned));
         }
+    }
+
+    /// <summary>
+    /// Whether a pinning operator's value for <c>aws:SourceAccount</c> or <c>aws:SourceArn</c> names one source, so the grant is
+    /// scoped: no policy variable (<c>${aws:SourceAccount}</c> equals itself), an account id without the wildcards <c>*</c> and
+    /// <c>?</c> (StringLike, ArnLike and ArnEquals match them), and an ARN (<c>arn:P:S:R:A:RESOURCE</c>) whose account field has
+    /// none either (empty for services whose ARNs have no account, such as S3). <c>"*"</c> is true for any caller with a source.
+    /// </summary>
+    private static bool NamesOneSource(bool isArn, string value)
+    {
+        if (value.Contains("${", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        if (!isArn)
+        {
+            return value.AsSpan().IndexOfAny('*', '?') < 0;
+        }
+
+        // arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE, read without allocating (a valid grant is validated allocation-free).
+        if (!value.StartsWith("arn:", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        ReadOnlySpan<char> rest = value.AsSpan(4);
+        for (int field = 1; field < 4; field++)
+        {
+            int colon = rest.IndexOf(':');
+            if (colon < 0)
+            {
+                return false;
+            }
+
+            rest = rest[(colon + 1)..];
+        }
+
+        int end = rest.IndexOf(':');
+        return end >= 0 && rest[..end].IndexOfAny('*', '?') < 0;
     }
 
     private static string OpPath(string op) => $"Condition[\"{op}\"]";

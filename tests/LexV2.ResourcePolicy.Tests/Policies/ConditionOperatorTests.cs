@@ -88,6 +88,14 @@ public class ConditionOperatorTests
     [InlineData("DateGreaterThan", "2026-12-31T23:59:59Z", true)]
     [InlineData("DateGreaterThan", "2026-12-31T23:59:59.123+02:00", true)]
     [InlineData("DateGreaterThan", "1767225599", true)]
+    [InlineData("DateGreaterThan", "2026-12-31T23:59:59.123456789Z", true)] // W3C: any number of fraction digits
+    [InlineData("DateGreaterThan", "20261231T235959+0100", true)]
+    [InlineData("DateGreaterThan", "20261231T235959+01:00", false)] // basic date with an extended offset
+    [InlineData("DateGreaterThan", "2026-12-31T23:59:59.Z", false)] // a decimal point without digits
+    [InlineData("DateGreaterThan", "2028-02-29", true)]
+    [InlineData("DateGreaterThan", "2026-02-29", false)]
+    [InlineData("DateGreaterThan", "2026-12-31T24:00:00Z", false)]
+    [InlineData("DateGreaterThan", "1700000000000", false)] // milliseconds: beyond the year 9999
     [InlineData("DateGreaterThan", "31/12/2026", false)]
     [InlineData("DateGreaterThan", "yesterday", false)]
     [InlineData("Bool", "true", true)]

@@ -62,6 +62,57 @@ public class GrantStatementIdTests
         Assert.Equal("AllowChime-" + Hash16(tooLong), LexGrant.ServiceAccess(Alias, "chime.amazonaws.com", tooLong).StatementId);
     }
 
+    /// <summary>
+    /// The last segment names the source only when it is the whole resource id: two qualified functions share a qualifier,
+    /// and a function in another region can share a name; those take the hash, so two grants never share an id.
+    /// </summary>
+    [Theory]
+    [InlineData("lambda.amazonaws.com", "arn:aws:lambda:us-east-1:123456789012:function:orders:live", "arn:aws:lambda:us-east-1:123456789012:function:refunds:live")]
+    [InlineData("lambda.amazonaws.com", "arn:aws:lambda:us-east-1:123456789012:function:fulfil", "arn:aws:lambda:us-west-2:123456789012:function:fulfil")]
+    [InlineData("chime.amazonaws.com", "arn:aws:chime:us-east-1:123456789012:app-instance/one/bot/helper", "arn:aws:chime:us-east-1:123456789012:app-instance/two/bot/helper")]
+    public void ServiceAccess_TwoSourcesThatShareALastSegment_GetDifferentIds(string service, string first, string second)
+    {
+        string a = LexGrant.ServiceAccess(Alias, service, first).StatementId, b = LexGrant.ServiceAccess(Alias, service, second).StatementId;
+
+        Assert.NotEqual(a, b);
+        Assert.True(a.Length <= 100 && b.Length <= 100);
+    }
+
+    [Fact]
+    public void LambdaFunction_OfTheSameNameInAnotherRegion_GetsTheHash()
+    {
+        const string other = "arn:aws:lambda:us-west-2:123456789012:function:fulfil";
+        Assert.Equal("AllowLambda-" + Hash16(other), LexGrant.LambdaFunction(Alias, other).StatementId);
+        Assert.Equal("AllowLambda-fulfil", LexGrant.LambdaFunction(Alias, "arn:aws:lambda:us-east-1:123456789012:function:fulfil").StatementId);
+    }
+
+    [Theory]
+    [InlineData("my_svc_.amazonaws.com", "AllowMysvc-")]
+    [InlineData("a__b.amazonaws.com", "AllowAb-")]
+    public void ServiceAccess_WithAServiceNameOutsideThePattern_StillMakesAValidId(string service, string prefix)
+    {
+        string id = LexGrant.ServiceAccess(Alias, service, "arn:aws:chime:us-east-1:123456789012:app/my-app").StatementId;
+        Assert.Equal(prefix + "my-app", id);
+    }
+
+    [Fact]
+    public void ServiceAccess_WithALongServiceName_KeepsTheIdWithin100Characters()
+    {
+        string id = LexGrant.ServiceAccess(Alias, new string('s', 200) + ".amazonaws.com", "arn:aws:chime:us-east-1:123456789012:app/my-app").StatementId;
+        Assert.True(id.Length <= 100, id);
+        Assert.EndsWith("-my-app", id, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(".amazonaws.com")]
+    [InlineData("_.amazonaws.com")]
+    public void ServiceAccess_WithNoNameInTheServicePrincipal_IsAnArgumentExceptionNamingIt(string service)
+    {
+        var e = Assert.Throws<ArgumentException>(() => LexGrant.ServiceAccess(Alias, service, "arn:aws:chime:us-east-1:123456789012:app/my-app"));
+        Assert.Equal("servicePrincipal", e.ParamName);
+        Assert.Contains($"'{service}'", e.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("arn:aws:lambda:us-east-1:123456789012:function:fulfil")]
     [InlineData("arn:aws:connect:us-east-1:123456789012:instance")]
@@ -91,6 +142,16 @@ public class GrantStatementIdTests
     [InlineData("123456789012")]
     public void IamPrincipal_RefusesAnythingButARoleUserOrRootArn_NamingIt(string arn) =>
         Assert.Contains($"'{arn}' is not an IAM role, user or account-root ARN", Assert.Throws<ArgumentException>(() => LexGrant.IamPrincipal(Alias, arn)).Message, StringComparison.Ordinal);
+
+    [Fact]
+    public void ServiceGrants_RefuseASourceInAnotherPartition_NamingBoth()
+    {
+        // Partitions are isolated: an aws-cn Connect instance can never call a bot in aws.
+        var e = Assert.Throws<ArgumentException>(() => LexGrant.ConnectInstance(Alias, "arn:aws-cn:connect:cn-north-1:123456789012:instance/abc"));
+        Assert.Equal("connectInstanceArn", e.ParamName);
+        Assert.Contains("is in partition aws-cn but the bot is in partition aws", e.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => LexGrant.ServiceAccess(Alias, "chime.amazonaws.com", "arn:aws-us-gov:chime:us-gov-west-1:123456789012:app/a"));
+    }
 
     [Fact]
     public void TypedChecks_KeepTheAccountCheck()

@@ -4,25 +4,36 @@ using RichardSzalay.MockHttp;
 namespace LexV2.ResourcePolicy.Tests.Policies;
 
 /// <summary>
-/// One rule for wildcard principals in every write (refused, with or without a scoping condition, Allow or Deny), and the
-/// validator, the linter and the desired-state reader agreeing on it and naming it; reading a live policy with one still works.
+/// One rule for wildcard principals in every write (an Allow for everyone, or everyone but some via NotPrincipal, is refused
+/// with or without a scoping condition; a Deny for everyone is accepted in documents, so a live policy with such a guard stays
+/// editable; the statement API expresses neither), and the validator, the linter and the desired-state reader agreeing on it
+/// and naming it; reading a live policy with one still works.
 /// </summary>
 public class WildcardPrincipalTests
 {
-    private const string RuleWords = "a wildcard principal (\"*\", {\"AWS\": \"*\"}) is refused in every policy write, with or without conditions";
+    private const string RuleWords = "an Allow for a wildcard principal (\"*\", {\"AWS\": \"*\"}) or with NotPrincipal (everyone but the principals listed) is refused in every policy write, with or without conditions";
     private static readonly BotAliasArn Alias = BotAliasArn.Parse(Fixtures.AliasArn);
 
-    public static TheoryData<string> WildcardDocuments => new()
+    public static TheoryData<string, string> WildcardDocuments => new()
     {
-        """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"lex:RecognizeText"}]}""",
-        """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"lex:RecognizeText","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}}]}""",
-        """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::123456789012:role/a","*"]},"Action":"lex:RecognizeText","Condition":{"StringEquals":{"aws:PrincipalAccount":"123456789012"}}}]}""",
+        { """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"lex:RecognizeText"}]}""", "Principal" },
+        { """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"lex:RecognizeText","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}}]}""", "Principal" },
+        { """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::123456789012:role/a","*"]},"Action":"lex:RecognizeText","Condition":{"StringEquals":{"aws:PrincipalAccount":"123456789012"}}}]}""", "Principal" },
+        // Everyone but the role: as wide as "*", written the other way round.
+        { """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotPrincipal":{"AWS":"arn:aws:iam::123456789012:role/blocked"},"Action":"lex:RecognizeText"}]}""", "NotPrincipal" },
+    };
+
+    /// <summary>Guards that deny everyone (or everyone but an admin): they narrow access, and live policies hold them.</summary>
+    public static TheoryData<string> DenyGuards => new()
+    {
         """{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"lex:*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}""",
+        """{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"AWS":["arn:aws:iam::123456789012:role/a","*"]},"Action":"lex:DeleteResourcePolicy"}]}""",
+        """{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::123456789012:role/admin"},"Action":["lex:UpdateResourcePolicy","lex:DeleteResourcePolicy"]}]}""",
     };
 
     [Theory]
     [MemberData(nameof(WildcardDocuments))]
-    public async Task DocumentWrite_WithAWildcardPrincipal_IsRefusedByTheValidator_NamingTheRule(string policy)
+    public async Task DocumentWrite_AllowingEveryone_IsRefusedByTheValidator_NamingTheRule(string policy, string element)
     {
         using var m = new MockClient();
         m.Http.Fallback.Throw(new InvalidOperationException("nothing may be sent"));
@@ -30,23 +41,36 @@ public class WildcardPrincipalTests
         var e = await Assert.ThrowsAsync<RequestValidationException>(() => m.Client.UpdateResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn, Policy = policy }));
 
         var v = Assert.Single(e.Violations);
-        Assert.Equal("Policy.Statement[0].Principal", v.MemberPath);
+        Assert.Equal("Policy.Statement[0]." + element, v.MemberPath);
         Assert.Contains(RuleWords, v.Rule, StringComparison.Ordinal);
     }
 
     [Theory]
     [MemberData(nameof(WildcardDocuments))]
-    public void Linter_ReportsTheSameDocuments_NamingTheRule(string policy)
+    public void Linter_ReportsTheSameDocuments_NamingTheRule(string policy, string element)
     {
         var finding = Assert.Single(PolicyLinter.Lint(PolicyDocument.Parse(policy), Alias), f => f.Kind == PolicyFindingKind.WildcardPrincipal);
-        Assert.Equal("Statement[0].Principal", finding.MemberPath);
+        Assert.Equal("Statement[0]." + element, finding.MemberPath);
         Assert.Contains(RuleWords, finding.Message, StringComparison.Ordinal);
     }
 
     [Theory]
+    [MemberData(nameof(DenyGuards))]
+    public async Task DocumentWrite_DenyingEveryone_IsSent_AndIsNoLintFinding(string policy)
+    {
+        using var m = new MockClient();
+        m.Http.When("*").Respond("application/json", "{}");
+
+        await m.Client.UpdateResourcePolicyAsync(new() { ResourceArn = Fixtures.AliasArn, Policy = policy });
+        Assert.DoesNotContain(PolicyLinter.Lint(PolicyDocument.Parse(policy), Alias), f => f.Kind == PolicyFindingKind.WildcardPrincipal);
+    }
+
+    [Theory]
     [MemberData(nameof(WildcardDocuments))]
-    public void PolicyDocumentParse_StillReadsWhatIsLive(string policy) =>
-        Assert.True(PolicyDocument.Parse(policy).Statement[0].Principal is { } p && (p.IsAnyone || p.Aws!.Contains("*")));
+    public void PolicyDocumentParse_StillReadsWhatIsLive(string policy, string element) =>
+        Assert.True(element == "NotPrincipal"
+            ? PolicyDocument.Parse(policy).Statement[0].NotPrincipal is not null
+            : PolicyDocument.Parse(policy).Statement[0].Principal is { } p && (p.IsAnyone || p.Aws!.Contains("*")));
 
     [Theory]
     [InlineData("*", null, "Principal[0].Arn")]
@@ -60,7 +84,7 @@ public class WildcardPrincipalTests
         var e = await Assert.ThrowsAsync<RequestValidationException>(() => m.Client.CreateResourcePolicyStatementAsync(request));
 
         var v = Assert.Single(e.Violations, v => v.MemberPath == path);
-        Assert.Contains("the statement API cannot express a wildcard principal (Principal.Arn is an IAM role, user or account-root ARN of 30 to 1,024 characters", v.Rule, StringComparison.Ordinal);
+        Assert.Contains("the statement API cannot express a wildcard principal, in an Allow or a Deny (Principal.Arn is an IAM role, user or account-root ARN of 30 to 1,024 characters", v.Rule, StringComparison.Ordinal);
         Assert.Contains(RuleWords, v.Rule, StringComparison.Ordinal);
         Assert.Equal(PolicyFindingKind.WildcardPrincipal, Assert.Single(PolicyLinter.Lint(request), f => f.MemberPath == "Principal[0]").Kind);
     }
@@ -79,7 +103,8 @@ public class WildcardPrincipalTests
 
         var problem = Assert.Single(e.Problems);
         Assert.Equal(path, problem.Path);
-        Assert.Contains("\"*\" (anyone) is not accepted: " + RuleWords, problem.Message, StringComparison.Ordinal);
+        Assert.Contains("\"*\" (anyone) is not accepted: a desired-state statement has the statement API's form, and the statement API cannot express a wildcard principal, in an Allow or a Deny", problem.Message, StringComparison.Ordinal);
+        Assert.Contains(RuleWords, problem.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("wrong type", e.Message, StringComparison.Ordinal);
     }
 

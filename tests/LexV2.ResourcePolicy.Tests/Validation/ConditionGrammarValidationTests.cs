@@ -113,6 +113,40 @@ public class ConditionGrammarValidationTests
         Assert.Contains("does not pin it", v.Rule, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A pinning operator with a value that names no one source does not scope the grant: <c>ArnLike aws:SourceArn "*"</c> is
+    /// true for every caller that has a source ARN at all, and a wildcard in the account lets another account's resource in.
+    /// </summary>
+    [Theory]
+    [InlineData("StringLike", "*", "ArnLike", Instance, "aws:SourceAccount under StringLike is '*'")]
+    [InlineData("StringLike", "12345678901?", "ArnLike", Instance, "aws:SourceAccount under StringLike is '12345678901?'")]
+    [InlineData("StringEquals", "${aws:SourceAccount}", "ArnEquals", Instance, "aws:SourceAccount under StringEquals is '${aws:SourceAccount}'")]
+    [InlineData("StringEquals", Fixtures.Account, "ArnLike", "*", "aws:SourceArn under ArnLike is '*'")]
+    [InlineData("StringEquals", Fixtures.Account, "ArnEquals", "*", "aws:SourceArn under ArnEquals is '*'")]
+    [InlineData("StringEquals", Fixtures.Account, "StringLike", "arn:*", "aws:SourceArn under StringLike is 'arn:*'")]
+    [InlineData("StringEquals", Fixtures.Account, "ArnLike", "arn:aws:connect:*:*:*", "aws:SourceArn under ArnLike is 'arn:aws:connect:*:*:*'")]
+    [InlineData("StringEquals", Fixtures.Account, "ArnLike", "arn:aws:connect:us-east-1:${aws:PrincipalAccount}:instance/*", "aws:SourceArn under ArnLike is")]
+    public async Task ServicePrincipal_WithASourceKeyWhoseValueNamesNoOneSource_IsRefused(string accountOperator, string account, string arnOperator, string arn, string named)
+    {
+        var e = await RefusedAsync(c => c.CreateResourcePolicyStatementAsync(WithConditions((accountOperator, "aws:SourceAccount", account), (arnOperator, "aws:SourceArn", arn))));
+
+        var v = Assert.Single(e.Violations, v => v.MemberPath == "Condition");
+        Assert.Contains(named, v.Rule, StringComparison.Ordinal);
+        Assert.Contains("which does not pin it: a value pins the key when it names one source", v.Rule, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("StringLike", Fixtures.Account, "ArnLike", "arn:aws:connect:*:123456789012:instance/*")]
+    [InlineData("StringEquals", Fixtures.Account, "ArnLike", "arn:aws:connect:us-east-1:123456789012:*")]
+    [InlineData("StringEquals", Fixtures.Account, "ArnEquals", "arn:aws:s3:::my-bucket")] // an ARN without an account field
+    public async Task ServicePrincipal_WithAWildcardOnlyOutsideTheAccount_IsSent(string accountOperator, string account, string arnOperator, string arn)
+    {
+        using var m = new MockClient();
+        m.Http.When("*").Respond("application/json", "{}");
+
+        await m.Client.CreateResourcePolicyStatementAsync(WithConditions((accountOperator, "aws:SourceAccount", account), (arnOperator, "aws:SourceArn", arn)));
+    }
+
     [Theory]
     [InlineData("StringEquals", "ArnEquals")]
     [InlineData("StringLike", "ArnLike")]

@@ -213,7 +213,7 @@ public class PlanApplyCommandTests
         { "wrong type", Desired().Replace("\"prune\": false", "\"prune\": 1", StringComparison.Ordinal), "$.resources[0].prune: wrong type of value: expected true or false" },
         { "misspelled operator", Desired().Replace("\"StringEquals\":", "\"StringEqualz\":", StringComparison.Ordinal), "$.resources[1].statements[0].condition[\"StringEqualz\"]: 'StringEqualz' is not an IAM condition operator; did you mean 'StringEquals'?" },
         { "unpinned source", Desired().Replace("\"ArnEquals\":", "\"ArnNotEquals\":", StringComparison.Ordinal), "$.resources[1].statements[0].condition: must contain an aws:SourceArn condition key when a principal is a service, each under an operator that pins its value" },
-        { "wildcard principal", Desired().Replace("[ { \"arn\": \"arn:aws:iam::123456789012:role/readers\" } ]", "\"*\"", StringComparison.Ordinal), "$.resources[0].statements[0].principal: \"*\" (anyone) is not accepted: a wildcard principal" },
+        { "wildcard principal", Desired().Replace("[ { \"arn\": \"arn:aws:iam::123456789012:role/readers\" } ]", "\"*\"", StringComparison.Ordinal), "$.resources[0].statements[0].principal: \"*\" (anyone) is not accepted: a desired-state statement has the statement API's form, and the statement API cannot express a wildcard principal" },
     };
 
     [Fact]
