@@ -293,23 +293,33 @@ public class CredentialSingleFlightTests(Xunit.Abstractions.ITestOutputHelper ou
         Assert.Empty(server.Requests.Skip(1));
     }
 
-    /// <summary>Two callers share one run; the one that gives up leaves at once, the other gets the keys when the run ends.</summary>
+    /// <summary>
+    /// Two callers share one run; the one that gives up leaves while the run is still going (the provider waits on a clock that
+    /// only the test moves, so a busy machine cannot blur the order), the other gets the keys when the run ends.
+    /// </summary>
     [Fact]
     public async Task ACallerThatGivesUp_EndsOnlyItsOwnWait()
     {
-        var provider = new AsyncCredentials { Fail = false, Delay = TimeSpan.FromMilliseconds(500) };
-        var source = new CredentialSource(provider);
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Fixtures.Now);
+        var provider = new ClockCredentials(time) { Fail = false, Delay = TimeSpan.FromMilliseconds(500) };
+        var source = new CredentialSource(provider, time: time);
         using var cts = new CancellationTokenSource();
 
         var leaving = source.GetAsync(cts.Token).AsTask();
         var staying = source.GetAsync(CancellationToken.None).AsTask();
-        await Task.Delay(100); // both are waiting (a run per caller would have started twice by now)
-        var clock = Stopwatch.StartNew();
-        await cts.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => leaving);
-        Assert.True(clock.ElapsedMilliseconds < 400, $"the cancelled caller left after {clock.ElapsedMilliseconds} ms");
+        var settle = Stopwatch.StartNew();
+        while (provider.Waiting < 1 && settle.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(10);
+        }
 
-        var keys = await staying;
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => leaving.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.False(staying.IsCompleted, "the caller that stayed was released with the one that left");
+        Assert.Equal(1, provider.Running);
+
+        time.Advance(provider.Delay);
+        var keys = await staying.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(Fixtures.AccessKey, keys.AccessKey);
         Assert.Equal(1, provider.Runs);
     }
