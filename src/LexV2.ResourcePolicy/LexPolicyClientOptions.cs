@@ -30,10 +30,17 @@ public sealed class LexPolicyClientOptions
     /// </summary>
     public AWSCredentials? Credentials { get; set; }
 
-    /// <summary>Use the FIPS endpoint (<c>models-v2-lex-fips</c>). Default: <see langword="false"/>.</summary>
+    /// <summary>
+    /// Use the FIPS endpoint (<c>models-v2-lex-fips</c>). Default: <see langword="false"/>, in which case the regional endpoint is
+    /// still the FIPS one when <c>AWS_USE_FIPS_ENDPOINT</c>, else the profile's <c>use_fips_endpoint</c>, is <c>true</c> (as in
+    /// the AWS CLI and SDKs).
+    /// </summary>
     public bool UseFips { get; set; }
 
-    /// <summary>Use the dual-stack (IPv4 and IPv6) endpoint. Default: <see langword="false"/>.</summary>
+    /// <summary>
+    /// Use the dual-stack (IPv4 and IPv6) endpoint. Default: <see langword="false"/>, in which case the regional endpoint is still
+    /// the dual-stack one when <c>AWS_USE_DUALSTACK_ENDPOINT</c>, else the profile's <c>use_dualstack_endpoint</c>, is <c>true</c>.
+    /// </summary>
     public bool UseDualStack { get; set; }
 
     /// <summary>The largest <see cref="MaxRetries"/> accepted.</summary>

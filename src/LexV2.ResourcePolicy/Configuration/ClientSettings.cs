@@ -125,7 +125,11 @@ internal sealed record ClientSettings(
             }
         }
 
-        return (LexEndpoint.Resolve(region, null, options.UseFips, options.UseDualStack), RegionalEndpoint);
+        // FIPS and dual-stack: true in code, else AWS_USE_FIPS_ENDPOINT / use_fips_endpoint and AWS_USE_DUALSTACK_ENDPOINT /
+        // use_dualstack_endpoint, read as botocore reads them; a configured endpoint above wins over them, as in botocore.
+        bool fips = options.UseFips || config.Bool("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint");
+        bool dualStack = options.UseDualStack || config.Bool("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint");
+        return (LexEndpoint.Resolve(region, null, fips, dualStack), RegionalEndpoint);
     }
 
     private static (int MaxRetries, string Source) ResolveMaxRetries(LexPolicyClientOptions options, SharedConfig config)

@@ -9,7 +9,8 @@ namespace LexV2.ResourcePolicy.Configuration;
 /// file, read exactly as the AWS CLI (botocore) reads them, so that wherever the CLI finds a profile, a region or an endpoint,
 /// this client finds the same one. Read once per client. Only the keys this client uses are interpreted: <c>region</c>,
 /// <c>endpoint_url</c>, <c>services</c> (with the <c>lex_models_v2</c> sub-settings of the named <c>[services ...]</c>
-/// section), <c>ignore_configured_endpoint_urls</c>, <c>max_attempts</c> and <c>retry_mode</c>.
+/// section), <c>ignore_configured_endpoint_urls</c>, <c>use_fips_endpoint</c>, <c>use_dualstack_endpoint</c>,
+/// <c>max_attempts</c> and <c>retry_mode</c>.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -258,6 +259,15 @@ internal sealed class SharedConfig
         string text;
         try
         {
+            // botocore reads a file only when it is a regular one (os.path.isfile): a FIFO or a device is no config to it. .NET
+            // does not tell them apart, but their size is 0, and opening a FIFO for reading would block until a writer comes.
+            // A file of size 0 (the final target's, for a symbolic link) is therefore read as empty without being opened (a
+            // regular empty file reads the same).
+            if ((File.ResolveLinkTarget(path, returnFinalTarget: true) ?? new FileInfo(path)) is FileInfo { Length: 0 })
+            {
+                return IniFile.Parse(string.Empty, path);
+            }
+
             using var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
             var read = new StringBuilder();
             char[] buffer = new char[8192];
@@ -458,7 +468,8 @@ internal sealed class SharedConfig
     /// section header is everything between the first <c>[</c> and the last <c>]</c> of its line (<c>[default]#note</c> is
     /// <c>default</c>), kept as written; a line indented deeper than its key line continues the value (blank lines and comment
     /// lines inside are skipped); a value that starts on the line below its key (<c>key =</c> then indented lines) holds
-    /// <c>name = value</c> sub-settings, names kept as written; <c>[DEFAULT]</c>'s keys apply to every section.
+    /// <c>name = value</c> sub-settings, names kept as written, cut at every line break Python's <c>str.splitlines</c> knows;
+    /// <c>[DEFAULT]</c>'s keys apply to every section. White space is Python's (<see cref="IsPythonSpace"/>).
     /// </summary>
     internal sealed class IniFile
     {
@@ -485,7 +496,7 @@ internal sealed class SharedConfig
             foreach (string line in Lines(text))
             {
                 number++;
-                string stripped = line.Trim();
+                string stripped = Strip(line);
                 bool comment = stripped.StartsWith('#') || stripped.StartsWith(';');
                 if (comment || stripped.Length == 0)
                 {
@@ -497,7 +508,7 @@ internal sealed class SharedConfig
                     continue;
                 }
 
-                int indent = line.Length - line.TrimStart().Length;
+                int indent = line.Length - StripStart(line).Length;
                 if (current is not null && indent > indentLevel)
                 {
                     current.Lines.Add((stripped, number));
@@ -534,7 +545,7 @@ internal sealed class SharedConfig
                 }
 
                 int delimiter = stripped.AsSpan().IndexOfAny('=', ':');
-                string key = delimiter > 0 ? stripped[..delimiter].TrimEnd().ToLowerInvariant() : string.Empty;
+                string key = delimiter > 0 ? StripEnd(stripped[..delimiter]).ToLowerInvariant() : string.Empty;
                 if (key.Length == 0)
                 {
                     bad.Add(number);
@@ -547,7 +558,7 @@ internal sealed class SharedConfig
                 }
 
                 current = section[key] = new RawValue();
-                current.Lines.Add((stripped[(delimiter + 1)..].Trim(), number));
+                current.Lines.Add((Strip(stripped[(delimiter + 1)..]), number));
             }
 
             if (bad.Count > 0)
@@ -611,25 +622,89 @@ internal sealed class SharedConfig
                     return new IniValue(string.Join('\n', Lines.Take(Math.Max(last, 0) + 1).Select(l => l.Text)), null);
                 }
 
+                // botocore splits the value with Python's str.splitlines, which breaks lines at more characters than the file's
+                // own line ends (see SubLines).
                 var nested = new Dictionary<string, string>(StringComparer.Ordinal);
-                foreach (var (text, number) in Lines.Skip(1))
+                foreach (var (line, number) in Lines.Skip(1))
                 {
-                    if (text.Length == 0)
+                    foreach (string piece in SubLines(line))
                     {
-                        continue;
-                    }
+                        string text = Strip(piece);
+                        if (text.Length == 0)
+                        {
+                            continue;
+                        }
 
-                    int eq = text.IndexOf('=', StringComparison.Ordinal);
-                    if (eq < 0)
-                    {
-                        throw Refused(path, number, $"a sub-setting of '{key}' in the section [{section}] must be 'name = value' (with '=')");
-                    }
+                        int eq = text.IndexOf('=', StringComparison.Ordinal);
+                        if (eq < 0)
+                        {
+                            throw Refused(path, number, $"a sub-setting of '{key}' in the section [{section}] must be 'name = value' (with '=')");
+                        }
 
-                    nested[text[..eq].Trim()] = text[(eq + 1)..].Trim();
+                        nested[Strip(text[..eq])] = Strip(text[(eq + 1)..]);
+                    }
                 }
 
                 return new IniValue(null, nested);
             }
+        }
+    }
+
+    /// <summary>
+    /// Python's <c>str.isspace</c>, the white space configparser strips from lines, keys and values and counts as indentation:
+    /// .NET's white space and the information separators U+001C-U+001F.
+    /// </summary>
+    internal static bool IsPythonSpace(char c) => char.IsWhiteSpace(c) || c is >= '\u001c' and <= '\u001f';
+
+    /// <summary>Python's <c>str.strip()</c>.</summary>
+    internal static string Strip(string text) => StripEnd(StripStart(text));
+
+    private static string StripStart(string text)
+    {
+        int start = 0;
+        while (start < text.Length && IsPythonSpace(text[start]))
+        {
+            start++;
+        }
+
+        return start == 0 ? text : text[start..];
+    }
+
+    private static string StripEnd(string text)
+    {
+        int end = text.Length;
+        while (end > 0 && IsPythonSpace(text[end - 1]))
+        {
+            end--;
+        }
+
+        return end == text.Length ? text : text[..end];
+    }
+
+    /// <summary>
+    /// The lines of a text as Python's <c>str.splitlines</c> cuts them: at LF, CR, CR LF, and also at a vertical tab, a form
+    /// feed, U+001C-U+001E, U+0085, U+2028 and U+2029 (which the file's reader leaves inside a line).
+    /// </summary>
+    internal static IEnumerable<string> SubLines(string text)
+    {
+        int start = 0;
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (text[i] is '\n' or '\r' or '\v' or '\f' or '\u001c' or '\u001d' or '\u001e' or '\u0085' or '\u2028' or '\u2029')
+            {
+                yield return text[start..i];
+                if (text[i] == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
+                {
+                    i++;
+                }
+
+                start = i + 1;
+            }
+        }
+
+        if (start < text.Length)
+        {
+            yield return text[start..];
         }
     }
 

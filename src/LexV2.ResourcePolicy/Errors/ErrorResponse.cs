@@ -33,12 +33,12 @@ internal readonly partial record struct ErrorResponse(HttpStatusCode Status, str
 
         string? headerType = Header(response.Headers, "x-amzn-ErrorType", redactor);
         string? code = NormalizeCode(headerType) ?? NormalizeCode(bodyCode) ?? NormalizeCode(bodyType);
-        string? message = Header(response.Headers, "x-amzn-error-message", redactor) ?? (bodyMessage is null ? null : Sanitize(redactor.Apply(bodyMessage), 2048));
+        string? message = Header(response.Headers, "x-amzn-error-message", redactor) ?? (bodyMessage is null ? null : redactor.Safe(bodyMessage, 2048));
         string? requestId = Header(response.Headers, "x-amzn-RequestId", redactor) ?? Header(response.Headers, "x-amz-request-id", redactor);
         TimeSpan? retryAfter = ReadRetryAfter(response.Headers, response.Headers.Date ?? now);
         string? excerpt = MakeExcerpt(body, redactor);
         string? redirectTo = (int)response.StatusCode is >= 300 and < 400 ? RedirectTarget(response, redactor) : null;
-        return new ErrorResponse(response.StatusCode, code is null ? null : redactor.Apply(code), message, requestId, retryAfter, excerpt, isJson) { RedirectTo = redirectTo };
+        return new ErrorResponse(response.StatusCode, code is null ? null : redactor.Safe(code, 128), message, requestId, retryAfter, excerpt, isJson) { RedirectTo = redirectTo };
     }
 
     private static string? RedirectTarget(HttpResponseMessage response, Redactor redactor)
@@ -57,7 +57,7 @@ internal readonly partial record struct ErrorResponse(HttpStatusCode Status, str
             return Header(response.Headers, "Location", redactor) is { } raw ? Sanitize(raw, 128) : "(no Location header)";
         }
 
-        return location.IsAbsoluteUri ? Sanitize(redactor.Apply(location.Authority), 256) : "the same host (" + Sanitize(redactor.Apply(location.OriginalString), 64) + ")";
+        return location.IsAbsoluteUri ? redactor.Safe(location.Authority, 256) : "the same host (" + redactor.Safe(location.OriginalString, 64) + ")";
     }
 
     /// <summary>Strips a <c>namespace#</c> prefix and a <c>:suffix</c>, as AWS rest-json clients do.</summary>
@@ -127,7 +127,7 @@ internal readonly partial record struct ErrorResponse(HttpStatusCode Status, str
             {
                 if (!string.IsNullOrWhiteSpace(v))
                 {
-                    return Sanitize(redactor.Apply(v), 1024);
+                    return redactor.Safe(v, 1024);
                 }
             }
         }
@@ -215,7 +215,7 @@ internal readonly partial record struct ErrorResponse(HttpStatusCode Status, str
         }
 
         // Redact over the whole (capped) body before cutting, so no secret can straddle the cut.
-        string s = Sanitize(redactor.Apply(Encoding.UTF8.GetString(body)), 256);
+        string s = redactor.Safe(Encoding.UTF8.GetString(body), 256);
         return s.Length == 0 ? null : s;
     }
 
@@ -255,8 +255,8 @@ internal readonly partial record struct ErrorResponse(HttpStatusCode Status, str
         return sb.ToString().Trim();
     }
 
-    /// <summary>Server text made safe to keep: the attempt's secrets redacted, unsafe characters removed, the length capped.</summary>
-    internal static string SafeText(string text, Signing.SigningRecord? secrets, int max) => Sanitize(new Redactor(secrets).Apply(text), max);
+    /// <summary>Server text made safe to keep: unsafe characters removed, the attempt's secrets redacted, the length capped.</summary>
+    internal static string SafeText(string text, Signing.SigningRecord? secrets, int max) => new Redactor(secrets).Safe(text, max);
 
     /// <summary>
     /// Replaces the attempt's signature, session token and secret access key, and any SigV4 signature, with a marker: as sent,
@@ -267,6 +267,13 @@ internal readonly partial record struct ErrorResponse(HttpStatusCode Status, str
     {
         private const string Marker = "[REDACTED]";
         private const int MinRun = 20;
+
+        /// <summary>
+        /// Server text as it may be kept: cleaned first (<see cref="Sanitize"/>), so that redaction sees the very characters that
+        /// are kept (a secret split by characters that cleaning drops, such as U+200B or the soft hyphen, is whole again by
+        /// then), then redacted, then capped.
+        /// </summary>
+        public string Safe(string text, int max) => Sanitize(Apply(Sanitize(text, int.MaxValue)), max);
 
         public string Apply(string text)
         {

@@ -16,7 +16,9 @@ namespace LexV2.ResourcePolicy.Signing;
 /// ends only that caller's wait; the run goes on for the others, and its outcome is always observed, so a run that fails after
 /// every caller gave up raises no unobserved task exception. Once a run completes, the next call starts a new one: freshness is
 /// the provider's business (AWSSDK.Core's refreshing credentials cache their keys until they near expiry). A failed resolution
-/// of the default chain is not remembered either, so the next call resolves again.
+/// of the default chain is not remembered either, so the next call resolves again. A run that has not returned after
+/// <see cref="AbandonAfter"/> is presumed hung and a new one starts, but never more than <see cref="MaxRunsAtOnce"/> are alive
+/// at once: a provider that blocks its thread for good holds a bounded number of threads.
 /// </remarks>
 internal sealed class CredentialSource
 {
@@ -28,6 +30,13 @@ internal sealed class CredentialSource
     /// joining it (the old one is still observed when it ends), so one run that never returns cannot stall the client for good.
     /// </summary>
     public static readonly TimeSpan AbandonAfter = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The most provider runs alive at once: the one in flight and those presumed hung (see <see cref="AbandonAfter"/>) that have
+    /// not returned. A run that blocks its thread for good holds that thread for good; without a bound, a hung provider would
+    /// take one more thread every minute. While this many are alive and the newest is presumed hung too, a call fails at once.
+    /// </summary>
+    public const int MaxRunsAtOnce = 3;
 
     private readonly AWSCredentials? _configured;
     private readonly string? _profile;
@@ -75,6 +84,10 @@ internal sealed class CredentialSource
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw;
+        }
+        catch (ProviderHungException e)
+        {
+            throw Unavailable($"The credentials provider ({source.GetType().Name}) {e.Message}", null);
         }
         catch (Exception e)
         {
@@ -134,6 +147,10 @@ internal sealed class CredentialSource
         {
             throw;
         }
+        catch (ProviderHungException e)
+        {
+            throw Unavailable((_profile is { } p ? $"Reading AWS profile '{p}' ({_profileSource}) " : "The default credential chain ") + e.Message, null);
+        }
         catch (Exception e)
         {
             throw Unavailable(
@@ -181,19 +198,31 @@ internal sealed class CredentialSource
         private readonly object _gate = new();
         private Task<T>? _inFlight;
         private long _started;
+        private int _alive;
 
         public Task<T> Join(Func<object?, Task<T>> start, object? state, Action<T>? completed)
         {
             var shared = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
             lock (_gate)
             {
-                if (_inFlight is { } inFlight && time.GetElapsedTime(_started) < AbandonAfter)
+                if (_inFlight is { } inFlight)
                 {
-                    return inFlight;
+                    TimeSpan age = time.GetElapsedTime(_started);
+                    if (age < AbandonAfter)
+                    {
+                        return inFlight;
+                    }
+
+                    if (_alive >= MaxRunsAtOnce)
+                    {
+                        return Task.FromException<T>(new ProviderHungException(
+                            $"has not returned from its last {_alive} runs, the newest started {age.TotalSeconds:0} s ago; no run is started until one returns."));
+                    }
                 }
 
                 _inFlight = shared.Task;
                 _started = time.GetTimestamp();
+                _alive++;
             }
 
             // The provider's code runs outside the lock: a slow synchronous start holds up no other caller's join.
@@ -216,6 +245,7 @@ internal sealed class CredentialSource
                     // this outcome that calls again starts a new run.
                     lock (flight._gate)
                     {
+                        flight._alive--;
                         if (ReferenceEquals(flight._inFlight, shared.Task))
                         {
                             flight._inFlight = null;
@@ -246,4 +276,7 @@ internal sealed class CredentialSource
             return shared.Task;
         }
     }
+
+    /// <summary>The provider's runs presumed hung are as many as <see cref="MaxRunsAtOnce"/>; the message says so.</summary>
+    private sealed class ProviderHungException(string message) : Exception(message);
 }

@@ -84,4 +84,51 @@ public sealed class SharedConfigFileRulesTests : IDisposable
 
         Assert.True(e is InvalidOperationException && e.Message.Contains("stagign", StringComparison.Ordinal), e?.Message ?? "resolved without error to " + Resolve(options, env).Endpoint);
     }
+
+    /// <summary>
+    /// Hostile review (issue 19): botocore reads a config file only when it is a regular file (<c>os.path.isfile</c>); a FIFO (a
+    /// named pipe, or <c>AWS_CONFIG_FILE=&lt;(...)</c> in a shell) is no config to it. Opening one for reading blocks until a writer
+    /// comes, so a client built with it hung for good in its constructor. Also a symlink to one.
+    /// </summary>
+    [SkippableTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ConfigFile_ThatIsAFifo_IsNoConfig_AsInBotocore_AndDoesNotBlock(bool throughSymlink)
+    {
+        Skip.IfNot(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "named pipes made by mkfifo are a Unix thing");
+        string fifo = Path.Combine(_dir, "fifo");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+        {
+            await mkfifo.WaitForExitAsync();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        string path = fifo;
+        if (throughSymlink)
+        {
+            path = Path.Combine(_dir, "config-link");
+            File.CreateSymbolicLink(path, fifo);
+        }
+
+        var env = new Dictionary<string, string?> { ["HOME"] = _dir, ["AWS_CONFIG_FILE"] = path, ["AWS_REGION"] = "eu-west-1" };
+        var resolving = Task.Run(() => Resolve(new LexPolicyClientOptions(), env));
+        try
+        {
+            var settings = await resolving.WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.Equal("eu-west-1", settings.Region);
+            Assert.Equal("regional endpoint", settings.EndpointSource);
+        }
+        finally
+        {
+            if (!resolving.IsCompleted)
+            {
+                // Release the reader stuck in open(2): a writer that comes and goes gives it an end of file.
+                await using (new FileStream(fifo, FileMode.Open, FileAccess.Write))
+                {
+                }
+
+                await Task.WhenAny(resolving, Task.Delay(TimeSpan.FromSeconds(20)));
+            }
+        }
+    }
 }

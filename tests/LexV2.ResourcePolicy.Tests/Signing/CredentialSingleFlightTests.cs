@@ -293,23 +293,33 @@ public class CredentialSingleFlightTests(Xunit.Abstractions.ITestOutputHelper ou
         Assert.Empty(server.Requests.Skip(1));
     }
 
-    /// <summary>Two callers share one run; the one that gives up leaves at once, the other gets the keys when the run ends.</summary>
+    /// <summary>
+    /// Two callers share one run; the one that gives up leaves while the run is still going (the provider waits on a clock that
+    /// only the test moves, so a busy machine cannot blur the order), the other gets the keys when the run ends.
+    /// </summary>
     [Fact]
     public async Task ACallerThatGivesUp_EndsOnlyItsOwnWait()
     {
-        var provider = new AsyncCredentials { Fail = false, Delay = TimeSpan.FromMilliseconds(500) };
-        var source = new CredentialSource(provider);
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Fixtures.Now);
+        var provider = new ClockCredentials(time) { Fail = false, Delay = TimeSpan.FromMilliseconds(500) };
+        var source = new CredentialSource(provider, time: time);
         using var cts = new CancellationTokenSource();
 
         var leaving = source.GetAsync(cts.Token).AsTask();
         var staying = source.GetAsync(CancellationToken.None).AsTask();
-        await Task.Delay(100); // both are waiting (a run per caller would have started twice by now)
-        var clock = Stopwatch.StartNew();
-        await cts.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => leaving);
-        Assert.True(clock.ElapsedMilliseconds < 400, $"the cancelled caller left after {clock.ElapsedMilliseconds} ms");
+        var settle = Stopwatch.StartNew();
+        while (provider.Waiting < 1 && settle.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(10);
+        }
 
-        var keys = await staying;
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => leaving.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.False(staying.IsCompleted, "the caller that stayed was released with the one that left");
+        Assert.Equal(1, provider.Running);
+
+        time.Advance(provider.Delay);
+        var keys = await staying.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(Fixtures.AccessKey, keys.AccessKey);
         Assert.Equal(1, provider.Runs);
     }
@@ -353,6 +363,65 @@ public class CredentialSingleFlightTests(Xunit.Abstractions.ITestOutputHelper ou
 
         Assert.Equal(Fixtures.AccessKey, keys.AccessKey);
         Assert.Equal(2, provider.Runs);
+    }
+
+    /// <summary>A synchronous provider whose runs block their thread until the test releases them.</summary>
+    private sealed class HangingCredentials(ManualResetEventSlim release) : ProbeCredentials
+    {
+        public override ImmutableCredentials GetCredentials()
+        {
+            Enter();
+            release.Wait();
+            return Exit();
+        }
+    }
+
+    /// <summary>
+    /// Hostile review (issue 19): a provider that blocks its thread for good (a network call without a timeout). Each minute
+    /// a call presumed the run in flight hung and started another, which blocked a thread of its own for good too: one thread
+    /// more per minute, without end. At most <see cref="CredentialSource.MaxRunsAtOnce"/> runs are alive at once; while that
+    /// many are, a call that finds the newest hung too fails at once, saying so; when the runs return, calls recover.
+    /// </summary>
+    [Fact]
+    public async Task RunsThatNeverReturn_HoldABoundedNumberOfThreads_AndThenCallsFailFast()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Fixtures.Now);
+        using var release = new ManualResetEventSlim();
+        var provider = new HangingCredentials(release) { Fail = false };
+        var source = new CredentialSource(provider, time: time);
+        try
+        {
+            for (int minute = 0; minute < 10; minute++)
+            {
+                using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+                var e = await Record.ExceptionAsync(() => source.GetAsync(cts.Token).AsTask().WaitAsync(TimeSpan.FromSeconds(30)));
+                Assert.True(e is OperationCanceledException or LexPolicyException { ErrorCode: CredentialSource.ErrorCode }, e?.ToString() ?? "no exception");
+                time.Advance(CredentialSource.AbandonAfter);
+            }
+
+            Assert.Equal(CredentialSource.MaxRunsAtOnce, provider.Runs);
+            Assert.Equal(CredentialSource.MaxRunsAtOnce, provider.Running);
+
+            var clock = Stopwatch.StartNew();
+            var failure = await Assert.ThrowsAsync<LexPolicyException>(() => source.GetAsync(CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"the call failed after {clock.Elapsed.TotalSeconds:0.0} s");
+            Assert.Equal(CredentialSource.ErrorCode, failure.ErrorCode);
+            Assert.Contains("has not returned", failure.Message, StringComparison.Ordinal);
+            Assert.Equal(CredentialSource.MaxRunsAtOnce, provider.Runs);
+        }
+        finally
+        {
+            release.Set();
+        }
+
+        var settle = Stopwatch.StartNew();
+        while (provider.Running > 0 && settle.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(10);
+        }
+
+        var keys = await source.GetAsync(CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(Fixtures.AccessKey, keys.AccessKey);
     }
 
     /// <summary>Hostile review: a provider whose GetCredentialsAsync returns no task fails the call; it does not wedge the next ones.</summary>

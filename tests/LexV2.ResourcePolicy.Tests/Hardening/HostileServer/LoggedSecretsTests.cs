@@ -145,4 +145,51 @@ public class LoggedSecretsTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.DoesNotContain(SecretMiddle, all, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("[REDACTED]", all, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// Hostile review (issue 19): server text is made safe by dropping the characters a reader cannot see (zero-width and other
+    /// formatting characters, such as U+200B and the soft hyphen). When that happened after redaction, an echo with such a
+    /// character every ten characters escaped redaction (no piece is a run of 20) and came out whole once the characters were
+    /// dropped: the session token and the signature, readable in the exception's message, its request id and excerpt, and in
+    /// the Trace log of the response headers. Here through a JSON error body (U+200B) and a header value (byte 0xAD, read as
+    /// the soft hyphen).
+    /// </summary>
+    [Fact]
+    public async Task EchoSplitByInvisibleCharacters_IsRedacted_FromTheExceptionAndEveryLogLine()
+    {
+        var signatures = new List<string>();
+        await using var server = LoopbackServer.Start((r, _) =>
+        {
+            string auth = r.Header("Authorization")!;
+            string signature = auth[(auth.IndexOf("Signature=", StringComparison.Ordinal) + 10)..];
+            lock (signatures)
+            {
+                signatures.Add(signature);
+            }
+
+            string token = r.Header("X-Amz-Security-Token")!;
+            static string Split(string s, string by) => string.Join(by, s.Chunk(10).Select(c => new string(c)));
+            string body = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string>
+            {
+                ["message"] = "denied: " + Split(token, "\u200b") + " " + Split(signature, "\u200b"),
+                ["echo"] = Split(token, "\u200b"),
+            });
+            string head =
+                "HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nx-amzn-ErrorType: AccessDeniedException\r\n" +
+                $"x-amzn-RequestId: {Split(token, "\u00ad")}\r\nX-Echo: {Split(signature, "\u00ad")}\r\n" +
+                $"Content-Length: {System.Text.Encoding.UTF8.GetByteCount(body)}\r\n\r\n";
+            return new RawResponse(403) { Raw = [.. System.Text.Encoding.Latin1.GetBytes(head), .. System.Text.Encoding.UTF8.GetBytes(body)] };
+        });
+        var collector = new FakeLogCollector();
+        using var loggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(collector)));
+        using var client = new LexPolicyClient(Review.Options(server.Endpoint, Credentials, maxRetries: 0), new SocketsHttpHandler(), loggerFactory);
+
+        var e = await Assert.ThrowsAnyAsync<LexPolicyException>(() => client.DescribeResourcePolicyAsync(Review.Describe));
+
+        Assert.Equal("AccessDeniedException", e.ErrorCode);
+        string exception = e + "\n" + e.ResponseExcerpt + "\n" + e.RequestId;
+        output.WriteLine(exception);
+        Assert.Contains("[REDACTED]", e.RequestId, StringComparison.Ordinal);
+        AssertNoSecret([exception, .. Texts(collector)], signatures);
+    }
 }
