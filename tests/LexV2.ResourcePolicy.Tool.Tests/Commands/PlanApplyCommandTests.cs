@@ -225,7 +225,7 @@ public class PlanApplyCommandTests
         var run = await tool.RunAsync("plan", "--file", file, "--region", "us-east-1");
 
         Assert.Equal(1, run.Code);
-        Assert.Contains("is in region eu-west-1 (partition aws) but this client signs for region us-east-1 (partition aws)", run.Err, StringComparison.Ordinal);
+        Assert.Contains("is in eu-west-1, but --region is us-east-1: a resource's policy lives in its own region", run.Err, StringComparison.Ordinal);
         Assert.Equal(0, tool.Sent);
     }
 

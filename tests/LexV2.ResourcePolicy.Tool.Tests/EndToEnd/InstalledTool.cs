@@ -73,7 +73,9 @@ public sealed class InstalledTool : IAsyncLifetime
         Program = Path.Combine(tools, OperatingSystem.IsWindows() ? "lexpolicy.exe" : "lexpolicy");
         SetupLog.Add($"installed in {clock.Elapsed.TotalSeconds:F1} s");
 
-        _server = Start(Program, ["serve", "--port", "0", "--parent-pid", Environment.ProcessId.ToString(CultureInfo.InvariantCulture)], Temp);
+        // One serve for every test, resources of several regions among them: without AWS_REGION it accepts every region (a
+        // request is still checked against its own credential scope's region).
+        _server = Start(Program, ["serve", "--port", "0", "--parent-pid", Environment.ProcessId.ToString(CultureInfo.InvariantCulture)], Temp, new Dictionary<string, string?> { ["AWS_REGION"] = null });
         string? listening = await _server.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
         if (listening is null || !listening.StartsWith("Listening on http://127.0.0.1:", StringComparison.Ordinal))
         {
