@@ -27,7 +27,9 @@ namespace LexV2.ResourcePolicy.Reconcile;
 /// <b>Many resources, and throttling.</b> Resources are read and written concurrently, at most
 /// <see cref="ReconcileOptions.MaxConcurrency"/> at a time; one resource's failure does not stop the others, and the result
 /// says what happened to each. A call that is still throttled after the client's own retries halves the number of calls in
-/// flight (it grows back as calls succeed) and is retried after a wait (<see cref="ReconcileOptions.MaxThrottleRetries"/>).
+/// flight (it grows back as calls succeed) and is retried after a wait (<see cref="ReconcileOptions.MaxThrottleRetries"/>). When
+/// a call is throttled through all of those retries and no call of the run was answered meanwhile, the service accepts nothing:
+/// no more resources are started, and each one not started fails with a <see cref="ThrottlingException"/> that says so.
 /// </para>
 /// <para>
 /// <b>Cancellation.</b> A cancelled <see cref="ApplyAsync"/> starts no new write, lets the writes in flight finish (up to
@@ -80,7 +82,7 @@ public sealed class PolicyReconciler
 
         var gate = new ThrottleGate(_options.MaxConcurrency);
         var plans = new ResourcePlan[desired.Resources.Count];
-        await ForEachAsync(plans.Length, async i =>
+        await ForEachAsync(plans.Length, gate, async i =>
         {
             var resource = desired.Resources[i];
             try
@@ -93,6 +95,13 @@ public sealed class PolicyReconciler
             }
         }, cancellationToken).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
+        for (int i = 0; i < plans.Length; i++)
+        {
+            // Not read: the service throttled everything (the gate stalled), so the run stopped starting resources.
+            var resource = desired.Resources[i];
+            plans[i] ??= new ResourcePlan { ResourceArn = resource.ResourceArn, Prune = resource.Prune, Desired = resource, Error = gate.Stalled };
+        }
+
         return new ReconcilePlan(plans, _options.TimeProvider.GetUtcNow()) { Warnings = [.. checks.Where(p => p.IsLintFinding)] };
     }
 
@@ -127,7 +136,7 @@ public sealed class PolicyReconciler
         if (plan.Resources.Any(r => r.Error is null && !CanReplan(r)))
         {
             // A plan that cannot be re-planned is applied only if no resource moved: check them all before writing any.
-            await ForEachAsync(reads.Length, async i =>
+            await ForEachAsync(reads.Length, run.Gate, async i =>
             {
                 var r = plan.Resources[i];
                 try
@@ -162,7 +171,7 @@ public sealed class PolicyReconciler
         }
 
         var reported = new bool[results.Length];
-        await ForEachAsync(results.Length, async i =>
+        await ForEachAsync(results.Length, run.Gate, async i =>
         {
             results[i] ??= await ApplyResourceAsync(plan.Resources[i], reads[i], run).ConfigureAwait(false);
             if (results[i] is { } done)
@@ -171,9 +180,19 @@ public sealed class PolicyReconciler
                 progress?.Report(done);
             }
         }, run.Stop).ConfigureAwait(false);
-        if (reported.Any(r => !r))
+        if (reported.Any(r => !r) && (run.Stop.IsCancellationRequested || run.Gate.Stalled is null))
         {
             throw Cancelled(plan, results, reported, progress, run.Stop);
+        }
+
+        for (int i = 0; i < results.Length; i++)
+        {
+            if (!reported[i] && run.Gate.Stalled is { } stalled)
+            {
+                // Not started: the service throttled everything, so the run stopped starting resources; nothing was written.
+                results[i] ??= Failed(plan.Resources[i], stalled, 0);
+                progress?.Report(results[i]!);
+            }
         }
 
         return new ReconcileResult(results!);
@@ -396,6 +415,8 @@ public sealed class PolicyReconciler
     /// </summary>
     private async Task<T> CallAsync<T>(ThrottleGate gate, Func<CancellationToken, Task<T>> send, CancellationToken wait, CancellationToken call)
     {
+        long answersBefore = 0;
+        long throttledSince = 0;
         for (int retry = 0; ; retry++)
         {
             var permit = await gate.EnterAsync(wait).ConfigureAwait(false);
@@ -408,23 +429,48 @@ public sealed class PolicyReconciler
             catch (ThrottlingException e)
             {
                 permit.Throttled();
-                if (retry >= _options.MaxThrottleRetries || wait.IsCancellationRequested)
+                if (retry == 0)
+                {
+                    answersBefore = gate.Answers;
+                    throttledSince = _options.TimeProvider.GetTimestamp();
+                }
+
+                if (retry >= _options.MaxThrottleRetries || wait.IsCancellationRequested || gate.Stalled is not null)
                 {
                     if (retry == 0)
                     {
                         throw;
                     }
 
-                    throw new ThrottlingException(
+                    var exhausted = new ThrottlingException(
                         e.Message + $" The reconciler also retried it {retry} time(s), each time with fewer calls in flight; try again later, with less concurrency.",
                         e.RetryAfter,
                         e.RequestId,
                         e.ErrorCode) { Attempts = e.Attempts };
+                    if (gate.Answers == answersBefore && retry >= _options.MaxThrottleRetries)
+                    {
+                        // Not one call of the run was answered while this one was retried: the service accepts nothing now, and
+                        // every other resource would only repeat these retries. The run starts no more resources.
+                        gate.Stall(new ThrottlingException(
+                            $"Not attempted: the service throttled every call of this run for {_options.TimeProvider.GetElapsedTime(throttledSince).TotalSeconds:0} s " +
+                            $"(one call was retried {retry} time(s) after the client's own retries, and no other call was answered meanwhile), so no more resources were started; " +
+                            "nothing was written for this one. Try again later, with less concurrency.",
+                            e.RetryAfter,
+                            null,
+                            e.ErrorCode));
+                    }
+
+                    throw exhausted;
                 }
             }
             catch (Exception e) when (e is not ThrottlingException)
             {
                 permit.Abandoned();
+                if (e is LexPolicyException and not LexPolicyTimeoutException)
+                {
+                    gate.Answered(); // the service answered: it is not refusing everything
+                }
+
                 throw;
             }
 
@@ -473,16 +519,17 @@ public sealed class PolicyReconciler
 
     /// <summary>
     /// Runs <paramref name="body"/> for 0..count-1 on at most <see cref="ReconcileOptions.MaxConcurrency"/> workers, which take no
-    /// new item once <paramref name="stop"/> is cancelled; the items already started run to their end.
+    /// new item once <paramref name="stop"/> is cancelled or <paramref name="gate"/> is stalled; the items already started run to
+    /// their end.
     /// </summary>
-    private async Task ForEachAsync(int count, Func<int, Task> body, CancellationToken stop)
+    private async Task ForEachAsync(int count, ThrottleGate gate, Func<int, Task> body, CancellationToken stop)
     {
         int next = -1;
         async Task WorkAsync()
         {
             await Task.Yield();
             int i;
-            while (!stop.IsCancellationRequested && (i = Interlocked.Increment(ref next)) < count)
+            while (!stop.IsCancellationRequested && gate.Stalled is null && (i = Interlocked.Increment(ref next)) < count)
             {
                 try
                 {

@@ -4,7 +4,9 @@ namespace LexV2.ResourcePolicy.Reconcile;
 /// How many calls a reconcile run keeps in flight: at most <see cref="ReconcileOptions.MaxConcurrency"/>, halved when a call is
 /// throttled even after the client's own retries, and grown back by one for every <c>limit</c> calls that succeed (additive
 /// increase, multiplicative decrease, as TCP does). Calls that started before a decrease do not decrease it again, so one burst
-/// of throttled calls halves the limit once, not once per call. Thread-safe.
+/// of throttled calls halves the limit once, not once per call. It also notices a service that accepts nothing: when a call has
+/// been retried through all of the reconciler's waits and no call of the run was answered meanwhile, the gate is
+/// <see cref="Stalled"/>, and the run starts no more resources. Thread-safe.
 /// </summary>
 internal sealed class ThrottleGate
 {
@@ -15,6 +17,8 @@ internal sealed class ThrottleGate
     private int _inFlight;
     private int _successes;
     private int _epoch;
+    private long _answers;
+    private ThrottlingException? _stalled;
 
     public ThrottleGate(int max)
     {
@@ -36,6 +40,21 @@ internal sealed class ThrottleGate
 
     /// <summary>How many times the limit was lowered.</summary>
     public int Decreases { get; private set; }
+
+    /// <summary>How many calls the service answered other than with a throttling error (a success, or another error).</summary>
+    public long Answers => Interlocked.Read(ref _answers);
+
+    /// <summary>
+    /// Set once a call was throttled through all of its retries while no call of the run was answered: the service accepts
+    /// nothing, so no more resources are started (their error is this) and the calls waiting to retry give up.
+    /// </summary>
+    public ThrottlingException? Stalled => Volatile.Read(ref _stalled);
+
+    /// <summary>Counts a call the service answered with an error other than throttling (it is not refusing everything).</summary>
+    public void Answered() => Interlocked.Increment(ref _answers);
+
+    /// <summary>Marks the run as stalled (see <see cref="Stalled"/>); the first reason given is kept.</summary>
+    public void Stall(ThrottlingException reason) => Interlocked.CompareExchange(ref _stalled, reason, null);
 
     /// <summary>Waits for a place among the calls in flight.</summary>
     public async Task<Permit> EnterAsync(CancellationToken cancellationToken)
@@ -65,6 +84,11 @@ internal sealed class ThrottleGate
         lock (_lock)
         {
             _inFlight--;
+            if (throttled == false)
+            {
+                Interlocked.Increment(ref _answers);
+            }
+
             if (throttled == true)
             {
                 if (permit.Epoch == _epoch)

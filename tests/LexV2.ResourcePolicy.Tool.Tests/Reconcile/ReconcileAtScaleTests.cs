@@ -111,6 +111,38 @@ public class ReconcileAtScaleTests
     }
 
     [Fact]
+    public async Task Plan_AndApply_AServiceThatThrottlesEveryCall_EndAfterOneResourcesRetries_NotOneRoundPerResource()
+    {
+        // A hostile or overwhelmed endpoint: 429 for every call, forever. Each resource alone would take the client's retries and
+        // the reconciler's 8 more (~70 s); over 300 resources that is an hour and a half of throttled calls before the run ends.
+        var time = new FakeTimeProvider();
+        var fake = new FakeLexPolicyClient();
+        var desired = Many(40, "STAL");
+        var reconciler = new PolicyReconciler(fake, new ReconcileOptions { MaxConcurrency = 4, TimeProvider = time });
+        var plan = await reconciler.PlanAsync(desired);
+        fake.Before = (_, _) => throw new ThrottlingException("Rate exceeded");
+        int before = fake.Calls.Count;
+
+        var replan = await Drive(time, reconciler.PlanAsync(desired));
+        int planCalls = fake.Calls.Count - before;
+        var result = await Drive(time, reconciler.ApplyAsync(plan));
+        int applyCalls = fake.Calls.Count - before - planCalls;
+
+        // At most the resources in flight when the service proved it accepts nothing go through their retries (4 x 9 calls).
+        Assert.True(planCalls <= 4 * 9, $"{planCalls} reads");
+        Assert.True(applyCalls <= 4 * 9, $"{applyCalls} reads and writes");
+        Assert.All(replan.Resources, r => Assert.IsType<ThrottlingException>(r.Error));
+        Assert.All(result.Resources, r => Assert.Equal(ApplyOutcome.Failed, r.Outcome));
+        Assert.False(result.Succeeded);
+        Assert.False(result.Cancelled);
+        Assert.All(result.Resources, r => Assert.IsType<ThrottlingException>(r.Error));
+        var notTried = result.Resources[^1];
+        Assert.Contains("the service throttled every call of this run for ", notTried.Message, StringComparison.Ordinal);
+        Assert.Contains("so no more resources were started; nothing was written for this one. Try again later, with less concurrency.", notTried.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(fake.Calls.Skip(before), c => c.Contains(desired.Resources[^1].ResourceArn, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Apply_Cancelled_StartsNoNewWrite_LetsTheWritesInFlightFinish_AndReportsEveryResource()
     {
         var fake = new FakeLexPolicyClient();
