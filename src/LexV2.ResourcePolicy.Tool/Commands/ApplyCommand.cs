@@ -39,10 +39,28 @@ internal static class ApplyCommand
 
             int max = Concurrency(run, concurrency);
             return saved is not null
-                ? await ApplySavedAsync(run, saved, run.Get(expect), max, ct)
+                ? await ApplySavedAsync(run, saved, ExpectedSha256(run.Get(expect)), max, ct)
                 : await ApplyFileAsync(run, desiredFile!, run.Get(strict), run.Get(approve), max, ct);
         });
         return command;
+    }
+
+    /// <summary>
+    /// The <c>--expect-sha256</c> value, trimmed and in lower case; one that is not 64 hexadecimal digits (empty, say, from a CI
+    /// variable that did not carry over, or with a <c>sha256:</c> prefix) is a mistake in the invocation, not an edited plan, and is
+    /// refused as such before the plan is read.
+    /// </summary>
+    private static string? ExpectedSha256(string? given)
+    {
+        if (given is null)
+        {
+            return null;
+        }
+
+        string hash = given.Trim();
+        return hash.Length == 64 && hash.All(char.IsAsciiHexDigit)
+            ? hash.ToLowerInvariant()
+            : throw new ToolException($"--expect-sha256 '{given}' {(hash.Length == 0 ? "is empty" : "is not a SHA-256")}: give the 64 hexadecimal digits 'lexpolicy plan --out' printed (SHA-256 ...), as they are. Nothing was sent.");
     }
 
     public static Option<int> ConcurrencyOption(string what) =>
@@ -55,9 +73,9 @@ internal static class ApplyCommand
     {
         string shown = Invocation.Shown(path);
         var plan = DesiredStateInput.LoadPlan(run, path);
-        if (expected is not null && !string.Equals(expected.Trim(), plan.Sha256, StringComparison.OrdinalIgnoreCase))
+        if (expected is not null && !string.Equals(expected, plan.Sha256, StringComparison.OrdinalIgnoreCase))
         {
-            throw new ToolException($"{shown} has SHA-256 {plan.Sha256}, not the reviewed {expected.Trim()} (--expect-sha256): it is not the plan that was reviewed. Nothing was sent; make and review a new plan.", ExitCodes.PlanRefused);
+            throw new ToolException($"{shown} has SHA-256 {plan.Sha256}, not the reviewed {expected} (--expect-sha256): it is not the plan that was reviewed. Nothing was sent; make and review a new plan.", ExitCodes.PlanRefused);
         }
 
         if (plan.Target is null)

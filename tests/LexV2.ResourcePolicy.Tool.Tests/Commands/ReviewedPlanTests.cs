@@ -90,6 +90,27 @@ public partial class ReviewedPlanTests
         Assert.Equal(sent, tool.Sent);
     }
 
+    [Theory]
+    [InlineData("", "is empty")]
+    [InlineData("   ", "is empty")]
+    [InlineData("sha256:{0}", "is not a SHA-256")]
+    [InlineData("{0}0", "is not a SHA-256")]
+    [InlineData("{1}", "is not a SHA-256")]
+    public async Task ExpectSha256_NotAHash_IsRefusedAsSuch_BeforeThePlanIsRead_NothingSent(string given, string rule)
+    {
+        // A CI variable that did not carry over is empty; a digest copied with its "sha256:" prefix is not the hash. Neither is a
+        // plan that was edited: re-planning would not help, the invocation needs fixing.
+        using var tool = new ToolHarness();
+        var (path, sha) = await SavePlanAsync(tool);
+        string value = string.Format(System.Globalization.CultureInfo.InvariantCulture, given, sha, new string('z', 64));
+
+        string err = await tool.AssertRefusedAsync($"error: --expect-sha256 '{value}' {rule}", "apply", path, "--expect-sha256", value);
+
+        Assert.Contains("give the 64 hexadecimal digits 'lexpolicy plan --out' printed (SHA-256 ...)", err, StringComparison.Ordinal);
+        Assert.DoesNotContain("not the plan that was reviewed", err, StringComparison.Ordinal);
+        Assert.Empty(tool.Emulator.ResourceArns);
+    }
+
     [Fact]
     public async Task SavedPlan_MadeAgainstOneEndpoint_AppliedAgainstAnother_Exit5_NothingSent()
     {
