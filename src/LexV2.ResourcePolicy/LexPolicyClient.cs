@@ -271,7 +271,7 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
             {
                 int attempts = Attempts(request);
                 throw new LexPolicyException(
-                    $"{operation} could not get an answer from {_runtime.Endpoint.Host} after {attempts} attempt(s): {e.Message}" + (request.RetryBudgetExhausted ? ErrorMapper.RetryBudgetHint : string.Empty),
+                    $"{operation} could not get an answer from {_runtime.Endpoint.Host} after {attempts} attempt(s): {e.Message}" + (request.RetryBudgetExhausted ? ErrorMapper.RetryBudgetHint(_runtime.Limiter is not null) : string.Empty),
                     default, "RequestFailed", null, e) { Attempts = attempts };
             }
 
@@ -284,7 +284,7 @@ public sealed class LexPolicyClient : ILexPolicyClient, IDisposable
                     var error = request.Error ?? ErrorResponse.Parse(response, await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false), _runtime.Time.GetUtcNow());
                     // An error the caller said it handles itself (Ensure/Remove meeting a missing policy or a concurrent writer) is not
                     // worth a warning, nor an error in metrics and spans; any other, whatever its status, is.
-                    LexPolicyException failure = ErrorMapper.Map(operation, error, attempts, request.ResourceArn, request.RetryBudgetExhausted);
+                    LexPolicyException failure = ErrorMapper.Map(operation, error, attempts, request.ResourceArn, request.RetryBudgetExhausted, _runtime.Limiter is not null);
                     handled = HandledAnswers.Contains(failure);
                     Log.RequestFailed(_runtime.Logger, handled ? LogLevel.Debug : LogLevel.Warning, operation, (int)response.StatusCode, error.Code, attempts, error.RequestId);
                     throw failure;

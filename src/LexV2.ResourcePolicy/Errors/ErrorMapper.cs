@@ -23,15 +23,21 @@ internal static class ErrorMapper
 
     /// <summary>
     /// Added to the message of an error that would have been retried but for the client's empty retry budget: that is why the
-    /// call failed so soon, and what to do about it.
+    /// call failed so soon, and what to do about it (<see cref="RetryBudgetHint(bool)"/>).
     /// </summary>
-    internal const string RetryBudgetHint =
+    internal const string RetryBudgetCause =
         " It was not retried further because the client's retry budget is spent: many of its recent calls needed retries " +
-        "(LexPolicyClientOptions.RetryBudget, shared by all calls of one client). Make fewer calls at once, let the client pace " +
-        "itself with adaptive retry mode (RetryMode = Adaptive, AWS_RETRY_MODE=adaptive, or lexpolicy --retry-mode adaptive), " +
-        "or raise RetryBudget.";
+        "(LexPolicyClientOptions.RetryBudget, shared by all calls of one client).";
 
-    public static LexPolicyException Map(string operation, in ErrorResponse error, int attempts, string? resourceArn = null, bool retryBudgetExhausted = false)
+    /// <summary>
+    /// <see cref="RetryBudgetCause"/> and what to do: in standard mode, let the client pace itself; in adaptive mode it already
+    /// does, so the advice is to make fewer calls.
+    /// </summary>
+    internal static string RetryBudgetHint(bool adaptive) => RetryBudgetCause + (adaptive
+        ? " The client already paces itself (adaptive retry mode), so the service accepts fewer calls than are being made: make fewer calls at once (lexpolicy: a lower --concurrency), try again later, or raise RetryBudget."
+        : " Make fewer calls at once, let the client pace itself with adaptive retry mode (RetryMode = Adaptive, AWS_RETRY_MODE=adaptive, or lexpolicy --retry-mode adaptive), or raise RetryBudget.");
+
+    public static LexPolicyException Map(string operation, in ErrorResponse error, int attempts, string? resourceArn = null, bool retryBudgetExhausted = false, bool adaptive = false)
     {
         if ((int)error.Status is >= 300 and < 400)
         {
@@ -53,7 +59,7 @@ internal static class ErrorMapper
         bool modelled = error.Code is null ? (int)error.Status is 400 or 402 or 404 or 409 or 412 or 429 or 500 : ModelledCodes.Contains(error.Code) || ThrottlingCodes.Contains(error.Code);
         string? excerpt = modelled && error.BodyIsJson ? null : error.Excerpt;
         string text = Describe(operation, (error.Message ?? DefaultMessage(error)) + Hint(operation, error.Code, resourceArn), error, excerpt) +
-            (retryBudgetExhausted ? RetryBudgetHint : string.Empty);
+            (retryBudgetExhausted ? RetryBudgetHint(adaptive) : string.Empty);
         string? id = error.RequestId;
         LexPolicyException ex = error.Code switch
         {

@@ -229,7 +229,7 @@ internal sealed class RetryHandler : DelegatingHandler
         string message = state.OverallTimedOut
             ? $"{state.Operation} did not complete within the overall timeout of {o.OverallTimeout.TotalSeconds:0.###} s ({state.Attempts} attempt(s)). Raise LexPolicyClientOptions.OverallTimeout if calls legitimately take longer."
             : $"{state.Operation} attempt {state.Attempts} did not complete within the per-attempt timeout of {o.AttemptTimeout.TotalSeconds:0.###} s and no retry was left." +
-              (state.BudgetExhausted ? Errors.ErrorMapper.RetryBudgetHint : " Raise LexPolicyClientOptions.AttemptTimeout or MaxRetries.");
+              (state.BudgetExhausted ? Errors.ErrorMapper.RetryBudgetHint(_runtime.Limiter is not null) : " Raise LexPolicyClientOptions.AttemptTimeout or MaxRetries.");
         return new LexPolicyTimeoutException(message, state.OverallTimedOut, timeout) { Attempts = state.Attempts };
     }
 

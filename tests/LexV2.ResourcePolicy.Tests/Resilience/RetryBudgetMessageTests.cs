@@ -51,6 +51,21 @@ public class RetryBudgetMessageTests
     }
 
     [Fact]
+    public async Task Throttled_WithTheBudgetSpent_InAdaptiveMode_DoesNotTellTheUserToTurnOnAdaptiveMode()
+    {
+        // lexpolicy runs in adaptive mode by default: advice to switch it on is advice the user cannot follow.
+        using var m = new MockClient(o => { o.RetryBudget = 5; o.MaxRetries = 3; o.RetryMode = LexRetryMode.Adaptive; });
+        m.Http.When("*").Respond(_ => Throttled());
+
+        await Assert.ThrowsAsync<ThrottlingException>(() => DriveAsync(m.Time, m.Client.DescribeResourcePolicyAsync(Describe)));
+        var e = await Assert.ThrowsAsync<ThrottlingException>(() => DriveAsync(m.Time, m.Client.DescribeResourcePolicyAsync(Describe)));
+
+        Assert.Contains("It was not retried further because the client's retry budget is spent", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("--retry-mode adaptive", e.Message, StringComparison.Ordinal);
+        Assert.Contains("The client already paces itself (adaptive retry mode), so the service accepts fewer calls than are being made: make fewer calls at once (lexpolicy: a lower --concurrency), try again later, or raise RetryBudget.", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Throttled_UntilMaxRetries_WithBudgetLeft_DoesNotBlameTheBudget()
     {
         using var m = new MockClient(o => o.MaxRetries = 1);
