@@ -28,8 +28,9 @@ namespace LexV2.ResourcePolicy.Reconcile;
 /// <see cref="ReconcileOptions.MaxConcurrency"/> at a time; one resource's failure does not stop the others, and the result
 /// says what happened to each. A call that is still throttled after the client's own retries halves the number of calls in
 /// flight (it grows back as calls succeed) and is retried after a wait (<see cref="ReconcileOptions.MaxThrottleRetries"/>). When
-/// a call is throttled through all of those retries and no call of the run was answered meanwhile, the service accepts nothing:
-/// no more resources are started, and each one not started fails with a <see cref="ThrottlingException"/> that says so.
+/// a call is throttled through all of those retries, or ends without an answer (timed out, connection failed), and no call of
+/// the run was answered meanwhile, the service accepts nothing: no more resources are started, and each one not started fails
+/// with an exception that says so (a <see cref="ThrottlingException"/> for throttling).
 /// </para>
 /// <para>
 /// <b>Cancellation.</b> A cancelled <see cref="ApplyAsync"/> starts no new write, lets the writes in flight finish (up to
@@ -415,8 +416,8 @@ public sealed class PolicyReconciler
     /// </summary>
     private async Task<T> CallAsync<T>(ThrottleGate gate, Func<CancellationToken, Task<T>> send, CancellationToken wait, CancellationToken call)
     {
-        long answersBefore = 0;
-        long throttledSince = 0;
+        long answersBefore = gate.Answers;
+        long started = _options.TimeProvider.GetTimestamp();
         for (int retry = 0; ; retry++)
         {
             var permit = await gate.EnterAsync(wait).ConfigureAwait(false);
@@ -429,12 +430,6 @@ public sealed class PolicyReconciler
             catch (ThrottlingException e)
             {
                 permit.Throttled();
-                if (retry == 0)
-                {
-                    answersBefore = gate.Answers;
-                    throttledSince = _options.TimeProvider.GetTimestamp();
-                }
-
                 if (retry >= _options.MaxThrottleRetries || wait.IsCancellationRequested || gate.Stalled is not null)
                 {
                     if (retry == 0)
@@ -442,31 +437,41 @@ public sealed class PolicyReconciler
                         throw;
                     }
 
-                    var exhausted = new ThrottlingException(
-                        e.Message + $" The reconciler also retried it {retry} time(s), each time with fewer calls in flight; try again later, with less concurrency.",
-                        e.RetryAfter,
-                        e.RequestId,
-                        e.ErrorCode) { Attempts = e.Attempts };
-                    if (gate.Answers == answersBefore && retry >= _options.MaxThrottleRetries)
+                    if (retry >= _options.MaxThrottleRetries && gate.Answers == answersBefore)
                     {
-                        // Not one call of the run was answered while this one was retried: the service accepts nothing now, and
-                        // every other resource would only repeat these retries. The run starts no more resources.
                         gate.Stall(new ThrottlingException(
-                            $"Not attempted: the service throttled every call of this run for {_options.TimeProvider.GetElapsedTime(throttledSince).TotalSeconds:0} s " +
-                            $"(one call was retried {retry} time(s) after the client's own retries, and no other call was answered meanwhile), so no more resources were started; " +
-                            "nothing was written for this one. Try again later, with less concurrency.",
+                            NotAttempted($"the service throttled every call of this run for {Elapsed(started)} s (one call was retried {retry} time(s) after the client's own retries, and no other call was answered meanwhile)") +
+                            "Try again later, with less concurrency.",
                             e.RetryAfter,
                             null,
                             e.ErrorCode));
                     }
 
-                    throw exhausted;
+                    throw new ThrottlingException(
+                        e.Message + $" The reconciler also retried it {retry} time(s), each time with fewer calls in flight; try again later, with less concurrency.",
+                        e.RetryAfter,
+                        e.RequestId,
+                        e.ErrorCode) { Attempts = e.Attempts };
                 }
             }
             catch (Exception e) when (e is not ThrottlingException)
             {
                 permit.Abandoned();
-                if (e is LexPolicyException and not LexPolicyTimeoutException)
+                if (e is LexPolicyTimeoutException or LexPolicyException { ErrorCode: "RequestFailed" } or HttpRequestException)
+                {
+                    if (gate.Answers == answersBefore && !wait.IsCancellationRequested)
+                    {
+                        // No answer for this call after the client's retries, and none for any other call meanwhile: the
+                        // endpoint answers nothing now (down, unreachable, or hanging), and every other resource would only wait
+                        // out the same timeouts. The run starts no more resources.
+                        string cause = NotAttempted($"the service answered no call of this run ({Elapsed(started)} s; the last: {e.Message.TrimEnd('.')})") +
+                            "Check the endpoint and the network, and try again.";
+                        gate.Stall(e is LexPolicyTimeoutException timeout
+                            ? new LexPolicyTimeoutException(cause, timeout.IsOverallTimeout)
+                            : new LexPolicyException(cause, default, "RequestFailed", null));
+                    }
+                }
+                else if (e is LexPolicyException)
                 {
                     gate.Answered(); // the service answered: it is not refusing everything
                 }
@@ -477,6 +482,11 @@ public sealed class PolicyReconciler
             await Task.Delay(ThrottleDelay(retry), _options.TimeProvider, wait).ConfigureAwait(false);
         }
     }
+
+    /// <summary>The message of a resource the run did not start because the service accepts nothing (see <see cref="ThrottleGate.Stalled"/>).</summary>
+    private static string NotAttempted(string why) => $"Not attempted: {why}, so no more resources were started; nothing was written for this one. ";
+
+    private string Elapsed(long since) => _options.TimeProvider.GetElapsedTime(since).TotalSeconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Exponential from 1 s, capped at 20 s, jittered into [half, full] of the step.</summary>
     private static TimeSpan ThrottleDelay(int retry) =>

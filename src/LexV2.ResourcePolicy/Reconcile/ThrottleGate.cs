@@ -4,9 +4,10 @@ namespace LexV2.ResourcePolicy.Reconcile;
 /// How many calls a reconcile run keeps in flight: at most <see cref="ReconcileOptions.MaxConcurrency"/>, halved when a call is
 /// throttled even after the client's own retries, and grown back by one for every <c>limit</c> calls that succeed (additive
 /// increase, multiplicative decrease, as TCP does). Calls that started before a decrease do not decrease it again, so one burst
-/// of throttled calls halves the limit once, not once per call. It also notices a service that accepts nothing: when a call has
-/// been retried through all of the reconciler's waits and no call of the run was answered meanwhile, the gate is
-/// <see cref="Stalled"/>, and the run starts no more resources. Thread-safe.
+/// of throttled calls halves the limit once, not once per call. It also notices a service that accepts nothing: when a call ends
+/// without an answer (throttled through all of the reconciler's waits, timed out, or its connection failed, after the client's
+/// own retries) and no call of the run was answered meanwhile, the gate is <see cref="Stalled"/>, and the run starts no more
+/// resources. Thread-safe.
 /// </summary>
 internal sealed class ThrottleGate
 {
@@ -18,7 +19,7 @@ internal sealed class ThrottleGate
     private int _successes;
     private int _epoch;
     private long _answers;
-    private ThrottlingException? _stalled;
+    private LexPolicyException? _stalled;
 
     public ThrottleGate(int max)
     {
@@ -45,16 +46,16 @@ internal sealed class ThrottleGate
     public long Answers => Interlocked.Read(ref _answers);
 
     /// <summary>
-    /// Set once a call was throttled through all of its retries while no call of the run was answered: the service accepts
-    /// nothing, so no more resources are started (their error is this) and the calls waiting to retry give up.
+    /// Set once a call ended without an answer while no call of the run was answered: the service accepts nothing, so no more
+    /// resources are started (their error is this) and the calls waiting to retry a throttle give up.
     /// </summary>
-    public ThrottlingException? Stalled => Volatile.Read(ref _stalled);
+    public LexPolicyException? Stalled => Volatile.Read(ref _stalled);
 
     /// <summary>Counts a call the service answered with an error other than throttling (it is not refusing everything).</summary>
     public void Answered() => Interlocked.Increment(ref _answers);
 
     /// <summary>Marks the run as stalled (see <see cref="Stalled"/>); the first reason given is kept.</summary>
-    public void Stall(ThrottlingException reason) => Interlocked.CompareExchange(ref _stalled, reason, null);
+    public void Stall(LexPolicyException reason) => Interlocked.CompareExchange(ref _stalled, reason, null);
 
     /// <summary>Waits for a place among the calls in flight.</summary>
     public async Task<Permit> EnterAsync(CancellationToken cancellationToken)

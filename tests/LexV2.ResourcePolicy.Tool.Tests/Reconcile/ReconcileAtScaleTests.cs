@@ -142,6 +142,39 @@ public class ReconcileAtScaleTests
         Assert.DoesNotContain(fake.Calls.Skip(before), c => c.Contains(desired.Resources[^1].ResourceArn, StringComparison.Ordinal));
     }
 
+    public static TheoryData<string> Unanswered => ["timeout", "connection"];
+
+    [Theory]
+    [MemberData(nameof(Unanswered))]
+    public async Task Plan_AndApply_AnEndpointThatAnswersNothing_EndAfterTheCallsInFlight_NotOneTimeoutPerResource(string how)
+    {
+        // An endpoint that never answers (each call takes the client's overall timeout, 2 minutes) or refuses every connection:
+        // 300 resources four at a time would take 75 rounds of it, two and a half hours for a plan that prints nothing meanwhile.
+        var fake = new FakeLexPolicyClient();
+        var desired = Many(40, "DEAD");
+        var reconciler = new PolicyReconciler(fake, new ReconcileOptions { MaxConcurrency = 4 });
+        var plan = await reconciler.PlanAsync(desired);
+        fake.Before = (_, _) => throw (how == "timeout"
+            ? new LexPolicyTimeoutException("DescribeResourcePolicy did not complete within the overall timeout of 120 s (4 attempt(s)).", isOverallTimeout: true)
+            : new LexPolicyException("DescribeResourcePolicy could not get an answer from 127.0.0.1 after 4 attempt(s): Connection refused", default, "RequestFailed", null, new HttpRequestException("Connection refused")));
+        int before = fake.Calls.Count;
+
+        var replan = await reconciler.PlanAsync(desired);
+        int planCalls = fake.Calls.Count - before;
+        var result = await reconciler.ApplyAsync(plan);
+        int applyCalls = fake.Calls.Count - before - planCalls;
+
+        Assert.True(planCalls <= 4, $"{planCalls} reads");
+        Assert.True(applyCalls <= 4, $"{applyCalls} reads");
+        Assert.All(replan.Resources, r => Assert.IsAssignableFrom<LexPolicyException>(r.Error));
+        Assert.All(result.Resources, r => Assert.Equal(ApplyOutcome.Failed, r.Outcome));
+        Assert.False(result.Cancelled);
+        string notTried = result.Resources[^1].Message!;
+        Assert.StartsWith("Not attempted: the service answered no call of this run (", notTried, StringComparison.Ordinal);
+        Assert.EndsWith("), so no more resources were started; nothing was written for this one. Check the endpoint and the network, and try again.", notTried);
+        Assert.Equal(how == "timeout" ? "OverallTimeout" : "RequestFailed", ((LexPolicyException)result.Resources[^1].Error!).ErrorCode);
+    }
+
     [Fact]
     public async Task Apply_Cancelled_StartsNoNewWrite_LetsTheWritesInFlightFinish_AndReportsEveryResource()
     {
