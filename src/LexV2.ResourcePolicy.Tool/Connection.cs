@@ -175,7 +175,19 @@ internal sealed partial class Connection
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
-            throw new ToolException(e.Message + " Use --region, --profile or --endpoint-url.");
+            throw new ToolException(e.Message + " " + Advice(e.Message));
         }
     }
+
+    /// <summary>
+    /// What to do about a setting the client refused: the library's message names it (<c>AWS_MAX_ATTEMPTS is 'abc': ...</c>, a
+    /// profile's <c>retry_mode</c>), and the flag that overrides a retry setting is the way out; anything else is about where
+    /// the calls go.
+    /// </summary>
+    private static string Advice(string message) =>
+        message.Contains("AWS_MAX_ATTEMPTS", StringComparison.Ordinal) || message.Contains("max_attempts", StringComparison.Ordinal)
+            ? "Correct it, or override it with --max-attempts N (1-21)."
+            : message.Contains("AWS_RETRY_MODE", StringComparison.Ordinal) || message.Contains("retry_mode", StringComparison.Ordinal)
+                ? "Correct it, or override it with --retry-mode adaptive or --retry-mode standard."
+                : "Use --region, --profile or --endpoint-url.";
 }
