@@ -133,7 +133,7 @@ internal sealed class Invocation(ParseResult parse, GlobalOptions globals, ToolE
     {
         if (path == "-")
         {
-            return env.In.ReadToEnd();
+            return ReadInput(env.In.ReadToEnd, env.Interrupt.Token).GetAwaiter().GetResult();
         }
 
         if (Directory.Exists(path))
@@ -150,6 +150,14 @@ internal sealed class Invocation(ParseResult parse, GlobalOptions globals, ToolE
             throw new ToolException($"cannot read {path}: {e.Message} Check the path and its permissions.");
         }
     }
+
+    /// <summary>
+    /// Reads standard input on a thread of its own, so that <paramref name="cancellationToken"/> (SIGINT/SIGTERM) ends the wait: a
+    /// read from a terminal or pipe blocks and ignores cancellation, and the tool catches the first signal, so it would otherwise
+    /// be swallowed while nobody types.
+    /// </summary>
+    public static Task<T> ReadInput<T>(Func<T> read, CancellationToken cancellationToken) =>
+        Task.Run(read, CancellationToken.None).WaitAsync(cancellationToken);
 
     /// <summary>The name a file is shown by in messages (<c>-</c> is standard input).</summary>
     public static string Shown(string path) => path == "-" ? "(standard input)" : path;

@@ -144,7 +144,19 @@ internal static class ApplyCommand
             }
 
             await run.Error.WriteAsync("Apply these changes? Only 'yes' is accepted: ");
-            if (!string.Equals((await run.Env.In.ReadLineAsync(ct))?.Trim(), "yes", StringComparison.Ordinal))
+            string? answer;
+            try
+            {
+                answer = await Invocation.ReadInput(run.Env.In.ReadLine, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                string signal = run.Env.Interrupt.Requested ? run.Env.Interrupt.SignalName : "cancellation";
+                await run.Error.WriteLineAsync($"\nNot applied: stopped by {signal} at the confirmation; nothing was written.");
+                return run.Env.Interrupt.Requested ? run.Env.Interrupt.ExitCode : ExitCodes.Error;
+            }
+
+            if (!string.Equals(answer?.Trim(), "yes", StringComparison.Ordinal))
             {
                 await run.Error.WriteLineAsync("Not applied.");
                 return ExitCodes.Error;

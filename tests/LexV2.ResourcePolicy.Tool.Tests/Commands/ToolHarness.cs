@@ -70,6 +70,9 @@ internal sealed class ToolHarness : IDisposable
         /// <summary>The transport instead of the emulator (e.g. a handler in front of it).</summary>
         public HttpMessageHandler? Transport { get; init; }
 
+        /// <summary>Standard input (default: a reader over <see cref="Input"/>).</summary>
+        public TextReader? In { get; init; }
+
         /// <summary>Standard output (default: a string writer whose text is returned).</summary>
         public TextWriter? Out { get; init; }
     }
@@ -82,7 +85,7 @@ internal sealed class ToolHarness : IDisposable
         {
             Out = setting.Out ?? output,
             Error = error,
-            In = new StringReader(setting.Input ?? string.Empty),
+            In = setting.In ?? new StringReader(setting.Input ?? string.Empty),
             IsInteractive = setting.Interactive,
             IsTerminalOutput = setting.Terminal,
             Transport = setting.Transport ?? Emulator,
