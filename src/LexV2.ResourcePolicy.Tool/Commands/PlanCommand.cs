@@ -21,6 +21,11 @@ internal static class PlanCommand
         Invocation.SetAction(command, globals, env, async (run, ct) =>
         {
             string path = run.Get(file);
+            if (run.Get(output) is { } saveTo && path != "-" && string.Equals(Path.GetFullPath(saveTo), Path.GetFullPath(path), StringComparison.Ordinal))
+            {
+                throw new ToolException($"--out {saveTo} is the desired-state file (--file) itself: saving the plan there would replace it. Choose another path, e.g. plan.json.");
+            }
+
             var desired = DesiredStateInput.Load(run, path, run.Get(strict));
             using var clients = run.CreateClients(DesiredStateInput.Resources(desired, path));
             var reconciler = new PolicyReconciler(clients, new ReconcileOptions { MaxConcurrency = ApplyCommand.Concurrency(run, concurrency) });

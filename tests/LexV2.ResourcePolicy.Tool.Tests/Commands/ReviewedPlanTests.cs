@@ -112,6 +112,19 @@ public partial class ReviewedPlanTests
     }
 
     [Fact]
+    public async Task PlanOut_OntoTheDesiredStateFileItself_IsRefused_BeforeAnythingIsSent_TheFileIsKept()
+    {
+        // A slip of the hand (--out lex.json for --out plan.json) replaced the reviewed desired state with a plan.
+        using var tool = new ToolHarness();
+        string desired = tool.File_("lex.json", Desired());
+        string sameFile = Path.Combine(tool.Dir, ".", "lex.json");
+
+        await tool.AssertRefusedAsync($"error: --out {sameFile} is the desired-state file (--file) itself: saving the plan there would replace it. Choose another path, e.g. plan.json.", "plan", "--file", desired, "--out", sameFile);
+
+        Assert.Equal(Desired(), File.ReadAllText(desired));
+    }
+
+    [Fact]
     public async Task SavedPlan_MadeAgainstOneEndpoint_AppliedAgainstAnother_Exit5_NothingSent()
     {
         using var tool = new ToolHarness();
