@@ -191,7 +191,7 @@ public sealed class PolicyReconciler
             if (!reported[i] && run.Gate.Stalled is { } stalled)
             {
                 // Not started: the service throttled everything, so the run stopped starting resources; nothing was written.
-                results[i] ??= Failed(plan.Resources[i], stalled, 0);
+                results[i] ??= Failed(plan.Resources[i], plan.Resources[i].Error ?? stalled, 0);
                 progress?.Report(results[i]!);
             }
         }
