@@ -581,28 +581,8 @@ internal sealed class SharedConfig
             return file;
         }
 
-        private static IEnumerable<string> Lines(string text)
-        {
-            int start = 0;
-            for (int i = 0; i < text.Length; i++)
-            {
-                if (text[i] is '\n' or '\r')
-                {
-                    yield return text[start..i];
-                    if (text[i] == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
-                    {
-                        i++;
-                    }
-
-                    start = i + 1;
-                }
-            }
-
-            if (start < text.Length)
-            {
-                yield return text[start..];
-            }
-        }
+        /// <summary>The lines of the file as Python's universal newlines cut them: at LF, CR and CR LF only.</summary>
+        private static IEnumerable<string> Lines(string text) => Split(text, static c => c is '\n' or '\r');
 
         internal static InvalidOperationException Refused(string path, int line, string rule) =>
             new($"The AWS config file {path} is not read the way the AWS CLI reads it, which refuses it too: line {line}: {rule}.");
@@ -685,12 +665,16 @@ internal sealed class SharedConfig
     /// The lines of a text as Python's <c>str.splitlines</c> cuts them: at LF, CR, CR LF, and also at a vertical tab, a form
     /// feed, U+001C-U+001E, U+0085, U+2028 and U+2029 (which the file's reader leaves inside a line).
     /// </summary>
-    internal static IEnumerable<string> SubLines(string text)
+    internal static IEnumerable<string> SubLines(string text) =>
+        Split(text, static c => c is '\n' or '\r' or '\v' or '\f' or '\u001c' or '\u001d' or '\u001e' or '\u0085' or '\u2028' or '\u2029');
+
+    /// <summary>Cuts a text at every character <paramref name="isBreak"/> names, a CR LF pair counting as one break.</summary>
+    private static IEnumerable<string> Split(string text, Func<char, bool> isBreak)
     {
         int start = 0;
         for (int i = 0; i < text.Length; i++)
         {
-            if (text[i] is '\n' or '\r' or '\v' or '\f' or '\u001c' or '\u001d' or '\u001e' or '\u0085' or '\u2028' or '\u2029')
+            if (isBreak(text[i]))
             {
                 yield return text[start..i];
                 if (text[i] == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
