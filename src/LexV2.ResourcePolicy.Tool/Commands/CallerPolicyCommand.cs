@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using LexV2.ResourcePolicy.Tool.Output;
 
 namespace LexV2.ResourcePolicy.Tool.Commands;
 
@@ -116,17 +117,8 @@ internal static class CallerPolicyCommand
         return parts;
     }
 
-    private static async Task WriteAsync(string path, PolicyDocument policy, CancellationToken ct)
-    {
-        try
-        {
-            await File.WriteAllTextAsync(path, policy.ToJson(indented: true) + "\n", ct);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ToolException($"cannot write {path}: {e.Message} Choose another path with --out.");
-        }
-    }
+    private static Task WriteAsync(string path, PolicyDocument policy, CancellationToken ct) =>
+        OutputFile.WriteAsync(path, policy.ToJson(indented: true) + "\n", ct);
 
     private static string Chars(int n) => n.ToString("N0", CultureInfo.InvariantCulture);
 }

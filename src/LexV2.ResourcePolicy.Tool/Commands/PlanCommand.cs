@@ -63,14 +63,7 @@ internal static class PlanCommand
 
             if (run.Get(output) is { } target)
             {
-                try
-                {
-                    await File.WriteAllTextAsync(target, plan.ToJson() + "\n", ct);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    throw new ToolException($"cannot write the plan to {target}: {e.Message} Choose another path with --out.");
-                }
+                await OutputFile.WriteAsync(target, plan.ToJson() + "\n", ct);
 
                 await run.Error.WriteLineAsync($"Saved the plan to {target} (SHA-256 {plan.Sha256}); apply exactly it with: lexpolicy apply {target} --expect-sha256 {plan.Sha256}");
             }
