@@ -167,7 +167,7 @@ internal static class ConditionEvaluator
 
                 try
                 {
-                    Mark(op, buffer.AsSpan(0, length), value, context, hits);
+                    Mark(op, buffer.AsSpan(0, length), value, resolved: true, context, hits);
                 }
                 finally
                 {
@@ -176,7 +176,7 @@ internal static class ConditionEvaluator
             }
             else
             {
-                Mark(op, value, value, context, hits);
+                Mark(op, value, value, resolved: false, context, hits);
             }
         }
 
@@ -194,11 +194,11 @@ internal static class ConditionEvaluator
         return result;
     }
 
-    private static void Mark(in ConditionOperator op, ReadOnlySpan<char> policy, string policyText, IReadOnlyList<string> context, Span<bool> hits)
+    private static void Mark(in ConditionOperator op, ReadOnlySpan<char> policy, string policyText, bool resolved, IReadOnlyList<string> context, Span<bool> hits)
     {
         for (int i = 0; i < hits.Length; i++)
         {
-            hits[i] = hits[i] || Compare(op, context[i], policy, policyText);
+            hits[i] = hits[i] || Compare(op, context[i], policy, policyText, resolved);
         }
     }
 
@@ -207,15 +207,16 @@ internal static class ConditionEvaluator
     /// <param name="actual">The request's value.</param>
     /// <param name="policy">The policy's value, variables resolved.</param>
     /// <param name="policyText">The policy's value as written (the typed operators have no variables, so it is <paramref name="policy"/>).</param>
-    private static bool Compare(in ConditionOperator op, string actual, ReadOnlySpan<char> policy, string policyText) => op.Category switch
+    /// <param name="resolved">Whether <paramref name="policy"/> was built by resolving variables (its literal <c>*</c> and <c>?</c> are escaped).</param>
+    private static bool Compare(in ConditionOperator op, string actual, ReadOnlySpan<char> policy, string policyText, bool resolved) => op.Category switch
     {
         ConditionCategory.String => op.Comparison switch
         {
             ConditionComparison.Equal => policy.SequenceEqual(actual),
             ConditionComparison.EqualIgnoreCase => policy.Equals(actual, StringComparison.OrdinalIgnoreCase),
-            _ => Wildcard.Match(policy, actual, ignoreCase: false),
+            _ => Wildcard.Match(policy, actual, ignoreCase: false, escapes: resolved),
         },
-        ConditionCategory.Arn => Wildcard.ArnLike(policy, actual),
+        ConditionCategory.Arn => Wildcard.ArnLike(policy, actual, escapes: resolved),
         ConditionCategory.Bool => ParseBool(policy) is { } expected && ParseBool(actual) == expected,
         ConditionCategory.Numeric => ConditionValues.TryParseNumber(actual, out decimal a) && ConditionValues.TryParseNumber(policyText, out decimal b) && Ordered(op.Comparison, a.CompareTo(b)),
         ConditionCategory.Date => ConditionValues.TryParseDate(actual, out var a) && PolicyDate(policyText) is { } b && Ordered(op.Comparison, a.CompareTo(b)),

@@ -321,7 +321,7 @@ internal static class StatementMatcher
                     continue;
                 }
 
-                bool match = Wildcard.ArnLike(buffer.AsSpan(0, length), request.Resource);
+                bool match = Wildcard.ArnLike(buffer.AsSpan(0, length), request.Resource, escapes: true);
                 PolicyVariables.Return(buffer);
                 if (match)
                 {
