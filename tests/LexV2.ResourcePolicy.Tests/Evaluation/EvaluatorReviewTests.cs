@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using static LexV2.ResourcePolicy.Tests.Evaluation.EvaluationFixtures;
+
+namespace LexV2.ResourcePolicy.Tests.Evaluation;
+
+/// <summary>
+/// Defects found by the review of #23: each test failed before its fix. The worst kind is an Allowed where AWS denies
+/// (false assurance); the rest are hostile inputs that must neither hang nor match what AWS would not.
+/// </summary>
+[Trait("Issue", "23")]
+public class EvaluatorReviewTests
+{
+    private static string NotPrincipalDeny(params string[] listed) =>
+        $$"""{"Effect":"Deny","NotPrincipal":{"AWS":[{{string.Join(",", listed.Select(l => $"\"{l}\""))}}]},"Action":"lex:*","Resource":"*"}""";
+
+    [Fact]
+    public void NotPrincipal_DoesNotExemptARoleGivenWithoutItsSession()
+    {
+        // A role calls through sessions, and NotPrincipal exempts a session only when its session ARN is listed too (AWS checks
+        // the account, the role, then the session). Listing the role and its account leaves every session denied.
+        var policy = Policy(Statement("Allow", Aws(Role)), NotPrincipalDeny(Role, Account));
+        var decision = PolicyEvaluator.Evaluate(policy, Request(Role));
+        Assert.Equal(AccessDecisionKind.ExplicitlyDenied, decision.Decision);
+        Assert.Equal(AccessDecisionKind.ExplicitlyDenied, Decide(policy, Request(Session)));
+        Assert.True(decision.Statements[1].Matched);
+    }
+
+    [Fact]
+    public void NotPrincipal_ExplainsThatARoleIsExemptOnlyThroughASessionArn()
+    {
+        var policy = Policy(Statement("Allow", Aws(Role)), NotPrincipalDeny(Role, Account, Session));
+        Assert.Equal(AccessDecisionKind.Allowed, Decide(policy, Request(Session)));
+        var decision = PolicyEvaluator.Evaluate(policy, Request(Role));
+        Assert.Equal(AccessDecisionKind.ExplicitlyDenied, decision.Decision);
+        Assert.Contains("session", decision.Summary + decision.Explain(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("arn:aws-cn:iam::123456789012:role/app")]
+    [InlineData("arn:aws-cn:iam::123456789012:root")]
+    [InlineData("arn:aws-us-gov:iam::123456789012:role/app")]
+    public void Principal_NamedInAnotherPartition_DoesNotMatch(string named)
+    {
+        // Account ids and role names are per partition: arn:aws-cn:…:role/app is not arn:aws:…:role/app.
+        var policy = Policy(Statement("Allow", Aws(named)));
+        var decision = PolicyEvaluator.Evaluate(policy, Request(Session));
+        Assert.Equal(AccessDecisionKind.ImplicitlyDenied, decision.Decision);
+        Assert.Equal("Principal", decision.Statements[0].Element);
+        Assert.Equal(AccessDecisionKind.ImplicitlyDenied, Decide(policy, Request(Role)));
+    }
+
+    [Fact]
+    public void Principal_NamedInAnotherPartition_DoesNotExemptFromNotPrincipal()
+    {
+        var policy = Policy(Statement("Allow", Aws(Role)), NotPrincipalDeny("arn:aws-cn:iam::123456789012:user/alice", "arn:aws-cn:iam::123456789012:root"));
+        Assert.Equal(AccessDecisionKind.ExplicitlyDenied, Decide(policy, Request("arn:aws-cn:iam::123456789012:user/alice".Replace("aws-cn", "aws", StringComparison.Ordinal), identity: [IdentityAllow()])));
+    }
+
+    [Fact]
+    public void Principal_OfAnotherPartitionThanTheResource_IsRefused()
+    {
+        // A principal calls only within its partition; a request across partitions cannot happen, so it is not evaluated.
+        var e = Assert.Throws<ArgumentException>(() => PolicyEvaluator.Evaluate(Policy(Statement("Allow", "\"*\"")), Request("arn:aws-cn:iam::123456789012:role/app")));
+        Assert.Contains("AccessRequest.Principal", e.Message, StringComparison.Ordinal);
+        Assert.Contains("partition", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("StringLike", "\uE000", "*")]
+    [InlineData("StringLike", "o-\uE001", "o-?")]
+    [InlineData("ArnLike", "arn:aws:connect:us-east-1:123456789012:instance/\uE000", "arn:aws:connect:us-east-1:123456789012:instance/*")]
+    public void Wildcard_PrivateUseCharactersInAPolicy_MatchOnlyThemselves(string op, string pattern, string value)
+    {
+        // The evaluator marks the literal * and ? of ${*} and ${?} with private-use characters; written in a policy, those
+        // characters are plain text and must not match a * or ? in the request.
+        var policy = Policy(Statement("Allow", Service(), condition: "{\"" + op + "\":{\"aws:SourceArn\":\"" + pattern + "\"}}"));
+        Assert.Equal(AccessDecisionKind.ImplicitlyDenied, Decide(policy, Request(Connect, context: [("aws:SourceArn", [value])])));
+        Assert.Equal(AccessDecisionKind.Allowed, Decide(policy, Request(Connect, context: [("aws:SourceArn", [pattern])])));
+    }
+
+    [Fact]
+    public void Wildcard_PolicyVariableEscapes_StillMatchOnlyTheLiteralCharacter()
+    {
+        var policy = Policy(Statement("Allow", Service(), condition: """{"StringLike":{"aws:SourceArn":"a${*}b${?}"}}"""));
+        Assert.Equal(AccessDecisionKind.Allowed, Decide(policy, Request(Connect, context: [("aws:SourceArn", ["a*b?"])])));
+        Assert.Equal(AccessDecisionKind.ImplicitlyDenied, Decide(policy, Request(Connect, context: [("aws:SourceArn", ["axxbx"])])));
+    }
+
+    [Theory]
+    [InlineData("*{0}b*")]
+    [InlineData("*{0}?b*")]
+    [InlineData("{0}*{0}*b")]
+    public void Wildcard_HostilePatternAgainstALongValue_DoesNotHang(string shape)
+    {
+        // A long run of one letter before a letter the value lacks made the backtracking matcher retry the run at every
+        // position: length(pattern) × length(value) steps, about a minute here. Matching segment by segment is linear in practice.
+        string pattern = string.Format(System.Globalization.CultureInfo.InvariantCulture, shape, new string('a', 20_000));
+        string value = new('a', 400_000);
+        var policy = Policy(Statement("Allow", Service(), condition: "{\"StringLike\":{\"aws:SourceArn\":\"" + pattern + "\"}}"));
+        var request = Request(Connect, context: [("aws:SourceArn", [value])]);
+        var clock = Stopwatch.StartNew();
+        Assert.Equal(AccessDecisionKind.ImplicitlyDenied, Decide(policy, request));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+    }
+}
