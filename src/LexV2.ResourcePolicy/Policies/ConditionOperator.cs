@@ -287,12 +287,15 @@ internal static partial class ConditionValues
     /// basic form <c>YYYYMMDDThhmmss</c> with <c>Z</c> or <c>±hhmm</c>, or whole epoch seconds up to the end of year 9999 (a
     /// four-digit value is a year). Each field must be in its calendar range (no month 13, no February 30, no hour 24).
     /// </summary>
+    /// <remarks>Parsed by hand on the span, without a regular expression: a request's <c>aws:CurrentTime</c> is parsed on every
+    /// evaluation, and the evaluator allocates nothing but its decision.</remarks>
     public static bool TryParseDate(string value, out DateTimeOffset date)
     {
         date = default;
-        if (value.Length != 4 && IsDigits(value))
+        var v = value.AsSpan();
+        if (v.Length != 4 && IsDigits(v))
         {
-            if (!long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long seconds) || seconds > MaxEpochSeconds)
+            if (!long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out long seconds) || seconds > MaxEpochSeconds)
             {
                 return false;
             }
@@ -301,35 +304,92 @@ internal static partial class ConditionValues
             return true;
         }
 
-        var m = W3CDate().Match(value);
-        if (!m.Success)
+        int month = 1, day = 1, hour = 0, minute = 0, second = 0;
+        ReadOnlySpan<char> fraction = default, zone = default;
+        if (!Field(v, 0, 4, out int year))
         {
             return false;
         }
 
-        int Field(string name, int absent) => m.Groups[name].Success ? int.Parse(m.Groups[name].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture) : absent;
-        int year = Field("y", 1), month = Field("mo", 1), day = Field("d", 1), hour = Field("h", 0), minute = Field("mi", 0), second = Field("s", 0);
+        if (v.Length > 4 && v[4] != '-')
+        {
+            // Basic form: YYYYMMDDThhmmss, then Z or ±hhmm.
+            if (v.Length < 15 || !Field(v, 4, 2, out month) || !Field(v, 6, 2, out day) || v[8] != 'T' ||
+                !Field(v, 9, 2, out hour) || !Field(v, 11, 2, out minute) || !Field(v, 13, 2, out second))
+            {
+                return false;
+            }
+
+            zone = v[15..];
+            if (!(zone.IsEmpty || zone is "Z" || (zone.Length == 5 && zone[0] is '+' or '-' && IsDigits(zone[1..]))))
+            {
+                return false;
+            }
+        }
+        else if (v.Length > 4)
+        {
+            // Extended form, each part optional after the one before: -MM, -DD, Thh:mm, :ss, .s…, then Z or ±hh[:]mm after a time.
+            if (!Field(v, 5, 2, out month) || (v.Length > 7 && (v[7] != '-' || !Field(v, 8, 2, out day))) ||
+                (v.Length > 10 && (v[10] != 'T' || !Field(v, 11, 2, out hour) || v.Length < 14 || v[13] != ':' || !Field(v, 14, 2, out minute))))
+            {
+                return false;
+            }
+
+            int at = 16;
+            if (v.Length > 16 && v[16] == ':')
+            {
+                if (!Field(v, 17, 2, out second))
+                {
+                    return false;
+                }
+
+                at = 19;
+                if (v.Length > 19 && v[19] == '.')
+                {
+                    int digits = v[20..].IndexOfAnyExcept(Digits);
+                    digits = digits < 0 ? v.Length - 20 : digits;
+                    if (digits == 0)
+                    {
+                        return false;
+                    }
+
+                    fraction = v.Slice(20, digits);
+                    at = 20 + digits;
+                }
+            }
+
+            zone = v.Length > at ? v[at..] : default;
+            if (!(zone.IsEmpty || zone is "Z" || (zone.Length is 5 or 6 && zone[0] is '+' or '-' && IsDigits(zone.Slice(1, 2)) &&
+                (zone.Length == 5 ? IsDigits(zone[3..]) : zone[3] == ':' && IsDigits(zone[4..])))))
+            {
+                return false;
+            }
+        }
+
         if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
         {
             return false;
         }
 
         var offset = TimeSpan.Zero;
-        if (m.Groups["z"].Success && m.Groups["z"].Value != "Z")
+        if (zone.Length > 1)
         {
-            string z = m.Groups["z"].Value.Replace(":", string.Empty, StringComparison.Ordinal);
-            int offsetHours = int.Parse(z.AsSpan(1, 2), NumberStyles.None, CultureInfo.InvariantCulture), offsetMinutes = int.Parse(z.AsSpan(3, 2), NumberStyles.None, CultureInfo.InvariantCulture);
+            int offsetHours = (zone[1] - '0') * 10 + (zone[2] - '0'), offsetMinutes = (zone[^2] - '0') * 10 + (zone[^1] - '0');
             if (offsetHours > 18 || offsetMinutes > 59)
             {
                 return false;
             }
 
-            offset = new TimeSpan(offsetHours, offsetMinutes, 0) * (z[0] == '-' ? -1 : 1);
+            offset = new TimeSpan(offsetHours, offsetMinutes, 0) * (zone[0] == '-' ? -1 : 1);
         }
 
         // Fraction digits beyond the 100-ns tick are below what any request time carries: they are read, not refused.
-        string fraction = m.Groups["f"].Success ? m.Groups["f"].Value : string.Empty;
-        long ticks = fraction.Length == 0 ? 0 : long.Parse(fraction.PadRight(7, '0').AsSpan(0, 7), NumberStyles.None, CultureInfo.InvariantCulture);
+        long ticks = 0;
+        for (int i = 0; i < 7; i++)
+        {
+            ticks = (ticks * 10) + (i < fraction.Length ? fraction[i] - '0' : 0);
+        }
+
         long utcTicks = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Unspecified).Ticks + ticks - offset.Ticks;
         if (utcTicks < 0 || utcTicks > DateTime.MaxValue.Ticks)
         {
@@ -338,6 +398,28 @@ internal static partial class ConditionValues
 
         date = new DateTimeOffset(utcTicks, TimeSpan.Zero);
         return true;
+
+        // A fixed-width field of ASCII digits at a position.
+        static bool Field(ReadOnlySpan<char> v, int start, int length, out int number)
+        {
+            number = 0;
+            if (v.Length < start + length)
+            {
+                return false;
+            }
+
+            for (int i = start; i < start + length; i++)
+            {
+                if (v[i] is < '0' or > '9')
+                {
+                    return false;
+                }
+
+                number = (number * 10) + (v[i] - '0');
+            }
+
+            return true;
+        }
     }
 
     /// <summary><c>true</c> or <c>false</c>, any case.</summary>
@@ -418,12 +500,6 @@ internal static partial class ConditionValues
         return new IPAddress(bytes);
     }
 
-    /// <summary>The W3C profile of ISO 8601 (extended form, optional parts nested) or its basic date-time form.</summary>
-    [System.Text.RegularExpressions.GeneratedRegex(
-        @"^(?:(?<y>[0-9]{4})(?:-(?<mo>[0-9]{2})(?:-(?<d>[0-9]{2})(?:T(?<h>[0-9]{2}):(?<mi>[0-9]{2})(?::(?<s>[0-9]{2})(?:\.(?<f>[0-9]+))?)?(?<z>Z|[+-][0-9]{2}:?[0-9]{2})?)?)?)?" +
-        @"|(?<y>[0-9]{4})(?<mo>[0-9]{2})(?<d>[0-9]{2})T(?<h>[0-9]{2})(?<mi>[0-9]{2})(?<s>[0-9]{2})(?<z>Z|[+-][0-9]{4})?)\z",
-        System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
-    private static partial System.Text.RegularExpressions.Regex W3CDate();
 }
 
 /// <summary>Levenshtein distance for "did you mean" suggestions (case-insensitive).</summary>
