@@ -159,10 +159,16 @@ internal static class ConditionEvaluator
             string value = values[j];
             if (resolve && PolicyVariables.HasVariables(value))
             {
-                if (!PolicyVariables.TryResolve(value, request, op.Comparison == ConditionComparison.Like, out char[] buffer, out int length, out Range unresolved))
+                var resolution = PolicyVariables.TryResolve(value, request, op.Comparison == ConditionComparison.Like, Longest(context), out char[] buffer, out int length, out Range unresolved);
+                if (resolution == Resolution.Unresolved)
                 {
                     why?.Fail("Condition", $"Condition {op.Name} {key}: the policy variable {value[unresolved]} has no single value in the request, so the condition does not hold (AWS does not apply a statement whose variable it cannot resolve)");
                     return false;
+                }
+
+                if (resolution == Resolution.CannotMatch)
+                {
+                    continue; // longer than every request value: it compares false with each
                 }
 
                 try
@@ -192,6 +198,17 @@ internal static class ConditionEvaluator
         }
 
         return result;
+    }
+
+    private static int Longest(IReadOnlyList<string> values)
+    {
+        int longest = 0;
+        for (int i = 0; i < values.Count; i++)
+        {
+            longest = Math.Max(longest, values[i].Length);
+        }
+
+        return longest;
     }
 
     private static void Mark(in ConditionOperator op, ReadOnlySpan<char> policy, string policyText, bool resolved, IReadOnlyList<string> context, Span<bool> hits)

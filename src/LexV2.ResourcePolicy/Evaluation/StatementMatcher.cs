@@ -330,9 +330,10 @@ internal static class StatementMatcher
             string pattern = patterns[i];
             if (variables && PolicyVariables.HasVariables(pattern))
             {
-                if (!PolicyVariables.TryResolve(pattern, request, forPattern: true, out char[] buffer, out int length, out Range range))
+                var resolution = PolicyVariables.TryResolve(pattern, request, forPattern: true, request.Resource.Length, out char[] buffer, out int length, out Range range);
+                if (resolution != Resolution.Resolved)
                 {
-                    unresolved ??= explain ? pattern[range] : null;
+                    unresolved ??= explain && resolution == Resolution.Unresolved ? pattern[range] : null;
                     continue;
                 }
 

@@ -103,3 +103,38 @@ public class EvaluatorReviewTests
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
     }
 }
+
+[Trait("Issue", "23")]
+public class PolicyVariableAmplificationTests
+{
+    [Theory]
+    [InlineData("StringLike")]
+    [InlineData("StringEquals")]
+    [InlineData("ArnLike")]
+    [InlineData("StringNotEquals")]
+    public void ManyVariablesOfALongValue_NeitherThrowNorAllocateTheProduct(string op)
+    {
+        // 12,500 variables that each stand for a 200,000-character value would resolve to 2.5 billion characters: more than an
+        // int counts (the buffer size overflowed and the write threw IndexOutOfRangeException) and gigabytes to allocate. A
+        // resolved value longer than every value it is compared with cannot match, so it is never built.
+        string pattern = string.Concat(Enumerable.Repeat("${aws:PrincipalTag/x}", 12_500));
+        var policy = Policy(Statement("Allow", Service(), condition: "{\"" + op + "\":{\"aws:SourceArn\":\"" + pattern + "\"}}"));
+        var request = Request(Connect, context: [("aws:SourceArn", ["arn:aws:connect:us-east-1:123456789012:instance/abc"]), ("aws:PrincipalTag/x", [new string('a', 200_000)])]);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var decision = PolicyEvaluator.Evaluate(policy, request);
+        Assert.Equal(op == "StringNotEquals" ? AccessDecisionKind.Allowed : AccessDecisionKind.ImplicitlyDenied, decision.Decision);
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 64L << 20);
+        Assert.NotEmpty(decision.Explain());
+    }
+
+    [Fact]
+    public void ManyVariablesInAResource_NeitherThrowNorAllocateTheProduct()
+    {
+        string pattern = "arn:aws:lex:us-east-1:123456789012:bot-alias/" + string.Concat(Enumerable.Repeat("${aws:PrincipalTag/x}", 12_500));
+        var policy = Policy(Statement("Allow", Service(), resource: pattern));
+        var request = Request(Connect, context: [("aws:PrincipalTag/x", [new string('a', 200_000)])]);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Equal(AccessDecisionKind.ImplicitlyDenied, Decide(policy, request));
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 64L << 20);
+    }
+}
