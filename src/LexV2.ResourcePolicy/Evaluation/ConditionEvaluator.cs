@@ -261,7 +261,7 @@ internal static class ConditionEvaluator
     // search). A policy's values are few and fixed; the request's (aws:SourceIp, aws:CurrentTime) change with every call, so
     // the caches stop growing at a bound, and request dates are not cached at all.
     private static IPAddress? Address(string text) =>
-        Cached(Addresses, text, static (string t, out IPAddress a) => IPAddress.TryParse(t, out a!) && !t.Contains('%', StringComparison.Ordinal) && !t.Contains('/', StringComparison.Ordinal), out var address) ? address : null;
+        Cached(Addresses, text, static (string t, out IPAddress a) => ConditionValues.TryParseAddress(t, out a!), out var address) ? address : null;
 
     private static IPNetwork? Range(string text) => Cached(Ranges, text, ConditionValues.TryParseIpRange, out var range) ? range : null;
 

@@ -488,6 +488,44 @@ internal static partial class ConditionValues
         return false;
     }
 
+    /// <summary>
+    /// A request's IP address (<c>aws:SourceIp</c>) in the standard notation a request carries: IPv4 as four decimal octets
+    /// (<c>203.0.113.7</c>, no leading zeros), IPv6 as colon-separated groups without a zone.
+    /// <see cref="IPAddress.TryParse(ReadOnlySpan{char}, out IPAddress?)"/> alone also reads legacy forms (<c>10.1</c> is
+    /// 10.0.0.1, <c>0xa.0.0.1</c> and <c>012.0.0.1</c> are 10.0.0.1, <c>167772161</c> is 10.0.0.1), which no request carries:
+    /// read as addresses, a typo in a context value would be allowed by a range it does not name.
+    /// </summary>
+    public static bool TryParseAddress(ReadOnlySpan<char> text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPAddress? address)
+    {
+        address = null;
+        if (text.Contains(':'))
+        {
+            return !text.Contains('%') && IPAddress.TryParse(text, out address) && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+        }
+
+        Span<byte> octets = stackalloc byte[4];
+        for (int i = 0; i < 4; i++)
+        {
+            int dot = i < 3 ? text.IndexOf('.') : text.Length;
+            if (dot <= 0 || dot > 3 || !IsDigits(text[..dot]) || (dot > 1 && text[0] == '0'))
+            {
+                return false;
+            }
+
+            int octet = int.Parse(text[..dot], NumberStyles.None, CultureInfo.InvariantCulture);
+            if (octet > 255)
+            {
+                return false;
+            }
+
+            octets[i] = (byte)octet;
+            text = i < 3 ? text[(dot + 1)..] : default;
+        }
+
+        address = new IPAddress(octets);
+        return true;
+    }
+
     private static IPAddress Mask(IPAddress address, int prefix)
     {
         byte[] bytes = address.GetAddressBytes();

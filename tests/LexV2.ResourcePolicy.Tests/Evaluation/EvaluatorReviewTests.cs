@@ -138,3 +138,22 @@ public class PolicyVariableAmplificationTests
         Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 64L << 20);
     }
 }
+
+[Trait("Issue", "23")]
+public class IpAddressNotationTests
+{
+    [Theory]
+    [InlineData("10.1")]       // IPAddress.TryParse reads 10.0.0.1
+    [InlineData("0xa.0.0.1")]  // hexadecimal
+    [InlineData("012.0.0.1")]  // octal
+    [InlineData("167772161")]  // one 32-bit number
+    [InlineData("10.0.0.1%1")]
+    [InlineData("10.0.0.1/32")]
+    public void IpAddress_ARequestValueInALegacyNotation_IsNoAddress(string sourceIp)
+    {
+        // aws:SourceIp is an address in the standard notation; a legacy form is a typo, not 10.0.0.1, and must not be allowed.
+        var policy = Policy(Statement("Allow", Service(), condition: """{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}"""));
+        Assert.Equal(AccessDecisionKind.ImplicitlyDenied, Decide(policy, Request(Connect, context: [("aws:SourceIp", [sourceIp])])));
+        Assert.Equal(AccessDecisionKind.Allowed, Decide(policy, Request(Connect, context: [("aws:SourceIp", ["10.0.0.1"])])));
+    }
+}
