@@ -4,8 +4,10 @@ using static LexV2.ResourcePolicy.Tests.Evaluation.EvaluationFixtures;
 namespace LexV2.ResourcePolicy.Tests.Evaluation;
 
 /// <summary>
-/// Defects found by the review of #23: each test failed before its fix. The worst kind is an Allowed where AWS denies
-/// (false assurance); the rest are hostile inputs that must neither hang nor match what AWS would not.
+/// Defects found by the review of #23: each test failed before its fix, except the guards that keep a fix honest
+/// (<see cref="Principal_NamedInAnotherPartition_DoesNotExemptFromNotPrincipal"/>,
+/// <see cref="Wildcard_PolicyVariableEscapes_StillMatchOnlyTheLiteralCharacter"/>, the <c>{0}*{0}*b</c> shape). The worst kind
+/// is an Allowed where AWS denies (false assurance); the rest are hostile inputs that must neither hang nor match what AWS would not.
 /// </summary>
 [Trait("Issue", "23")]
 public class EvaluatorReviewTests
