@@ -21,9 +21,9 @@ internal static class Wildcard
     /// <remarks>
     /// Segment by segment: the part before the first <c>*</c> must start the text, the part after the last must end it, and
     /// each part between is found at its leftmost place after the previous one (the leftmost place never loses a match). A
-    /// segment is found with the vectorized <see cref="MemoryExtensions.IndexOf{T}(ReadOnlySpan{T}, ReadOnlySpan{T})"/> on its
-    /// longest run without <c>?</c>, so a hostile pattern (a long run of one letter before a letter the text lacks) costs about
-    /// one pass over the text instead of one pass per position, as a backtracking matcher does.
+    /// segment is found with vectorized searches for its runs of ordinary characters (see <see cref="Find"/>), so a hostile
+    /// pattern (a long run of one letter before a letter the text lacks) costs about one pass over the text instead of one pass
+    /// per position, as a backtracking matcher does.
     /// </remarks>
     /// <param name="pattern">The pattern, with <c>*</c> and <c>?</c>.</param>
     /// <param name="text">The text.</param>
@@ -86,61 +86,56 @@ internal static class Wildcard
     }
 
     /// <summary>The leftmost place <paramref name="segment"/> (no <c>*</c>; <c>?</c> and escapes allowed) matches in <paramref name="text"/>, or -1.</summary>
+    /// <remarks>
+    /// The segment's runs of ordinary characters are each found with a vectorized search from where the candidate needs them:
+    /// when a run is next found further on, no start before that place can match, so the candidate jumps there. Short runs
+    /// are tried first, so a run the text lacks (the <c>b</c> of <c>aaaa…?b</c>) ends the search in one pass.
+    /// </remarks>
     private static int Find(ReadOnlySpan<char> segment, ReadOnlySpan<char> text, bool ignoreCase, bool escapes)
     {
-        // The anchor: the segment's longest run of ordinary characters, found by a vectorized search.
-        int anchorStart = 0, anchorLength = 0;
-        for (int i = 0; i < segment.Length;)
-        {
-            int run = Run(segment[i..], escapes);
-            if (run > anchorLength)
-            {
-                (anchorStart, anchorLength) = (i, run);
-            }
-
-            i += Math.Max(run, 1);
-        }
-
-        if (anchorLength == segment.Length)
+        if (Run(segment, escapes) == segment.Length)
         {
             return ignoreCase ? text.IndexOf(segment, StringComparison.OrdinalIgnoreCase) : text.IndexOf(segment);
         }
 
-        if (anchorLength == 0)
+        const int Short = 16;
+        int candidate = 0;
+        while (candidate + segment.Length <= text.Length)
         {
-            // Only ? and escapes: no anchor to search for; try each place (the segment is all single-character tests).
-            for (int at = 0; at + segment.Length <= text.Length; at++)
+            int jump = 0;
+            for (int pass = 0; pass < 2 && jump == 0; pass++)
             {
-                if (SegmentEquals(segment, text.Slice(at, segment.Length), ignoreCase, escapes))
+                for (int i = 0; i < segment.Length && jump == 0;)
                 {
-                    return at;
+                    int run = Run(segment[i..], escapes);
+                    if (run > 0 && (run <= Short) == (pass == 0))
+                    {
+                        var want = segment.Slice(i, run);
+                        var rest = text[(candidate + i)..];
+                        int found = ignoreCase ? rest.IndexOf(want, StringComparison.OrdinalIgnoreCase) : rest.IndexOf(want);
+                        if (found < 0)
+                        {
+                            return -1;
+                        }
+
+                        jump = found;
+                    }
+
+                    i += Math.Max(run, 1);
                 }
             }
 
-            return -1;
-        }
-
-        var anchor = segment.Slice(anchorStart, anchorLength);
-        for (int from = anchorStart; from + (segment.Length - anchorStart) <= text.Length;)
-        {
-            int found = ignoreCase ? text[from..].IndexOf(anchor, StringComparison.OrdinalIgnoreCase) : text[from..].IndexOf(anchor);
-            if (found < 0)
+            if (jump == 0 && !SegmentEquals(segment, text.Slice(candidate, segment.Length), ignoreCase, escapes))
             {
-                return -1;
+                jump = 1; // every run is in place, but an escaped * or ? is not
             }
 
-            int at = from + found - anchorStart;
-            if (at + segment.Length > text.Length)
+            if (jump == 0)
             {
-                return -1;
+                return candidate;
             }
 
-            if (SegmentEquals(segment, text.Slice(at, segment.Length), ignoreCase, escapes))
-            {
-                return at;
-            }
-
-            from += found + 1;
+            candidate += jump;
         }
 
         return -1;

@@ -159,3 +159,54 @@ public class IpAddressNotationTests
         Assert.Equal(AccessDecisionKind.Allowed, Decide(policy, Request(Connect, context: [("aws:SourceIp", ["10.0.0.1"])])));
     }
 }
+
+[Trait("Issue", "23")]
+public class WildcardMatcherPropertyTests
+{
+    /// <summary>The textbook dynamic program: pattern prefix i matches text prefix j.</summary>
+    private static bool Reference(string pattern, string text, bool ignoreCase)
+    {
+        var m = new bool[pattern.Length + 1, text.Length + 1];
+        m[0, 0] = true;
+        for (int i = 1; i <= pattern.Length; i++)
+        {
+            for (int j = 0; j <= text.Length; j++)
+            {
+                char p = pattern[i - 1];
+                m[i, j] = p == '*'
+                    ? m[i - 1, j] || (j > 0 && m[i, j - 1])
+                    : j > 0 && m[i - 1, j - 1] && (p == '?' || p == text[j - 1] || (ignoreCase && char.ToUpperInvariant(p) == char.ToUpperInvariant(text[j - 1])));
+            }
+        }
+
+        return m[pattern.Length, text.Length];
+    }
+
+    [Fact]
+    public void SegmentMatcher_AgreesWithTheDynamicProgram_OnGeneratedPatterns()
+    {
+        // The segment-by-segment matcher (leftmost segments, run searches with jumps) against the definition, on small alphabets
+        // where runs repeat and overlap, so jumps and near misses are frequent.
+        var random = new Random(23);
+        for (int k = 0; k < 200_000; k++)
+        {
+            string pattern = new([.. Enumerable.Range(0, random.Next(0, 12)).Select(_ => "ab*?A"[random.Next(5)])]);
+            string text = new([.. Enumerable.Range(0, random.Next(0, 14)).Select(_ => "abA"[random.Next(3)])]);
+            bool ignoreCase = random.Next(2) == 0;
+            Assert.True(Reference(pattern, text, ignoreCase) == Wildcard.Match(pattern, text, ignoreCase), $"'{pattern}' vs '{text}' (ignoreCase {ignoreCase})");
+        }
+    }
+
+    [Fact]
+    public void SegmentMatcher_WithLongRuns_AgreesWithTheDynamicProgram()
+    {
+        var random = new Random(17);
+        for (int k = 0; k < 3_000; k++)
+        {
+            string Piece() => new(random.Next(3) == 0 ? 'b' : 'a', random.Next(1, 20));
+            string pattern = string.Concat(Enumerable.Range(0, random.Next(1, 6)).Select(_ => Piece() + "*?"[random.Next(2)]));
+            string text = string.Concat(Enumerable.Range(0, random.Next(1, 8)).Select(_ => Piece()));
+            Assert.True(Reference(pattern, text, false) == Wildcard.Match(pattern, text, false), $"'{pattern}' vs '{text}'");
+        }
+    }
+}
