@@ -141,7 +141,7 @@ public sealed record AccessRequest
     /// <summary>Checks every member; throws one <see cref="ArgumentException"/> naming each broken rule.</summary>
     internal void ThrowIfInvalid(string paramName)
     {
-        if (Caller.Problem is null && Target.Problem is null && ContextProblem is null && ActionProblem(Action) is null &&
+        if (Caller.Problem is null && Target.Problem is null && PartitionProblem is null && ContextProblem is null && ActionProblem(Action) is null &&
             _identityPolicies is not null && !_identityPolicies.Contains(null!))
         {
             return;
@@ -159,6 +159,10 @@ public sealed record AccessRequest
         if (Caller.Problem is { } principal)
         {
             problems.Add((nameof(Principal), principal));
+        }
+        else if (PartitionProblem is { } partition)
+        {
+            problems.Add((nameof(Principal), partition));
         }
 
         if (ActionProblem(Action) is { } action)
@@ -193,6 +197,15 @@ public sealed record AccessRequest
 
         return problems;
     }
+
+    /// <summary>
+    /// A principal of one partition cannot call a resource of another (its credentials, account and role exist only in its
+    /// own), so such a request is refused rather than evaluated.
+    /// </summary>
+    private string? PartitionProblem =>
+        Caller.Partition is { } caller && Target.Partition is { } target && !string.Equals(caller, target, StringComparison.Ordinal)
+            ? $"'{Principal}' is in partition {caller} but the resource is in partition {target}: a principal calls only within its own partition"
+            : null;
 
     private static string? ActionProblem(string? action)
     {

@@ -51,6 +51,9 @@ internal sealed record CallerIdentity
     /// <summary>Why the principal is not usable; <see langword="null"/> when it is.</summary>
     public string? Problem { get; }
 
+    /// <summary>The partition of an ARN principal (<c>aws</c>, <c>aws-cn</c>, …); <see langword="null"/> for a service or a bare account id.</summary>
+    public string? Partition { get; private init; }
+
     /// <summary>The 12-digit account (not for a service).</summary>
     public string? Account { get; private init; }
 
@@ -86,7 +89,7 @@ internal sealed record CallerIdentity
 
         if (principal.Length == 12 && ConditionValues.IsDigits(principal))
         {
-            return Root(principal, "aws", principal);
+            return Root(principal, null, principal);
         }
 
         if (!principal.StartsWith("arn:", StringComparison.Ordinal))
@@ -112,10 +115,10 @@ internal sealed record CallerIdentity
         return (service, path[0], path.Length) switch
         {
             ("iam", "root", 1) => Root(principal, partition, account),
-            ("iam", "user", >= 2) => Iam(CallerKind.User, principal, account, "User") with { UserName = [path[^1]] },
-            ("iam", "role", >= 2) => Iam(CallerKind.Role, principal, account, "AssumedRole") with { RoleName = path[^1], RoleArn = principal },
-            ("sts", "assumed-role", 3) => Iam(CallerKind.AssumedRole, principal, account, "AssumedRole", $"arn:{partition}:iam::{account}:role/{path[1]}") with { RoleName = path[1], RoleArn = $"arn:{partition}:iam::{account}:role/{path[1]}" },
-            ("sts", "federated-user", 2) => Iam(CallerKind.FederatedUser, principal, account, "FederatedUser"),
+            ("iam", "user", >= 2) => Iam(CallerKind.User, principal, partition, account, "User") with { UserName = [path[^1]] },
+            ("iam", "role", >= 2) => Iam(CallerKind.Role, principal, partition, account, "AssumedRole") with { RoleName = path[^1], RoleArn = principal },
+            ("sts", "assumed-role", 3) => Iam(CallerKind.AssumedRole, principal, partition, account, "AssumedRole", $"arn:{partition}:iam::{account}:role/{path[1]}") with { RoleName = path[1], RoleArn = $"arn:{partition}:iam::{account}:role/{path[1]}" },
+            ("sts", "federated-user", 2) => Iam(CallerKind.FederatedUser, principal, partition, account, "FederatedUser"),
             ("iam", "group", _) => Invalid(principal, $"'{principal}' is an IAM group, which cannot make a request; name one of its users"),
             _ => Invalid(principal, $"'{principal}' is not a principal that can call: expected an iam user/…, role/… or root ARN, or an sts assumed-role/{{role}}/{{session}} or federated-user/{{name}} ARN"),
         };
@@ -149,17 +152,17 @@ internal sealed record CallerIdentity
         s.Contains('.', StringComparison.Ordinal) && s[0] != '.' && s[^1] != '.' &&
         s.AsSpan().IndexOfAnyExcept(ServiceNameChars) < 0;
 
-    private static CallerIdentity Root(string text, string partition, string account)
+    private static CallerIdentity Root(string text, string? partition, string account)
     {
-        string arn = $"arn:{partition}:iam::{account}:root";
+        string arn = $"arn:{partition ?? "aws"}:iam::{account}:root";
         return new CallerIdentity(CallerKind.Root, text, null)
         {
-            Account = account, Arn = arn, PrincipalArn = [arn], PrincipalAccount = [account], PrincipalType = ["Account"],
+            Partition = partition, Account = account, Arn = arn, PrincipalArn = [arn], PrincipalAccount = [account], PrincipalType = ["Account"],
         };
     }
 
-    private static CallerIdentity Iam(CallerKind kind, string arn, string account, string type, string? principalArn = null) =>
-        new(kind, arn, null) { Account = account, Arn = arn, PrincipalArn = [principalArn ?? arn], PrincipalAccount = [account], PrincipalType = [type] };
+    private static CallerIdentity Iam(CallerKind kind, string arn, string partition, string account, string type, string? principalArn = null) =>
+        new(kind, arn, null) { Partition = partition, Account = account, Arn = arn, PrincipalArn = [principalArn ?? arn], PrincipalAccount = [account], PrincipalType = [type] };
 
     private static CallerIdentity Invalid(string text, string problem) => new(CallerKind.Invalid, text, problem);
 }

@@ -159,15 +159,21 @@ internal static class ConditionEvaluator
             string value = values[j];
             if (resolve && PolicyVariables.HasVariables(value))
             {
-                if (!PolicyVariables.TryResolve(value, request, op.Comparison == ConditionComparison.Like, out char[] buffer, out int length, out Range unresolved))
+                var resolution = PolicyVariables.TryResolve(value, request, op.Comparison == ConditionComparison.Like, Longest(context), out char[] buffer, out int length, out Range unresolved);
+                if (resolution == Resolution.Unresolved)
                 {
                     why?.Fail("Condition", $"Condition {op.Name} {key}: the policy variable {value[unresolved]} has no single value in the request, so the condition does not hold (AWS does not apply a statement whose variable it cannot resolve)");
                     return false;
                 }
 
+                if (resolution == Resolution.CannotMatch)
+                {
+                    continue; // longer than every request value: it compares false with each
+                }
+
                 try
                 {
-                    Mark(op, buffer.AsSpan(0, length), value, context, hits);
+                    Mark(op, buffer.AsSpan(0, length), value, resolved: true, context, hits);
                 }
                 finally
                 {
@@ -176,7 +182,7 @@ internal static class ConditionEvaluator
             }
             else
             {
-                Mark(op, value, value, context, hits);
+                Mark(op, value, value, resolved: false, context, hits);
             }
         }
 
@@ -194,11 +200,22 @@ internal static class ConditionEvaluator
         return result;
     }
 
-    private static void Mark(in ConditionOperator op, ReadOnlySpan<char> policy, string policyText, IReadOnlyList<string> context, Span<bool> hits)
+    private static int Longest(IReadOnlyList<string> values)
+    {
+        int longest = 0;
+        for (int i = 0; i < values.Count; i++)
+        {
+            longest = Math.Max(longest, values[i].Length);
+        }
+
+        return longest;
+    }
+
+    private static void Mark(in ConditionOperator op, ReadOnlySpan<char> policy, string policyText, bool resolved, IReadOnlyList<string> context, Span<bool> hits)
     {
         for (int i = 0; i < hits.Length; i++)
         {
-            hits[i] = hits[i] || Compare(op, context[i], policy, policyText);
+            hits[i] = hits[i] || Compare(op, context[i], policy, policyText, resolved);
         }
     }
 
@@ -207,15 +224,16 @@ internal static class ConditionEvaluator
     /// <param name="actual">The request's value.</param>
     /// <param name="policy">The policy's value, variables resolved.</param>
     /// <param name="policyText">The policy's value as written (the typed operators have no variables, so it is <paramref name="policy"/>).</param>
-    private static bool Compare(in ConditionOperator op, string actual, ReadOnlySpan<char> policy, string policyText) => op.Category switch
+    /// <param name="resolved">Whether <paramref name="policy"/> was built by resolving variables (its literal <c>*</c> and <c>?</c> are escaped).</param>
+    private static bool Compare(in ConditionOperator op, string actual, ReadOnlySpan<char> policy, string policyText, bool resolved) => op.Category switch
     {
         ConditionCategory.String => op.Comparison switch
         {
             ConditionComparison.Equal => policy.SequenceEqual(actual),
             ConditionComparison.EqualIgnoreCase => policy.Equals(actual, StringComparison.OrdinalIgnoreCase),
-            _ => Wildcard.Match(policy, actual, ignoreCase: false),
+            _ => Wildcard.Match(policy, actual, ignoreCase: false, escapes: resolved),
         },
-        ConditionCategory.Arn => Wildcard.ArnLike(policy, actual),
+        ConditionCategory.Arn => Wildcard.ArnLike(policy, actual, escapes: resolved),
         ConditionCategory.Bool => ParseBool(policy) is { } expected && ParseBool(actual) == expected,
         ConditionCategory.Numeric => ConditionValues.TryParseNumber(actual, out decimal a) && ConditionValues.TryParseNumber(policyText, out decimal b) && Ordered(op.Comparison, a.CompareTo(b)),
         ConditionCategory.Date => ConditionValues.TryParseDate(actual, out var a) && PolicyDate(policyText) is { } b && Ordered(op.Comparison, a.CompareTo(b)),
@@ -243,7 +261,7 @@ internal static class ConditionEvaluator
     // search). A policy's values are few and fixed; the request's (aws:SourceIp, aws:CurrentTime) change with every call, so
     // the caches stop growing at a bound, and request dates are not cached at all.
     private static IPAddress? Address(string text) =>
-        Cached(Addresses, text, static (string t, out IPAddress a) => IPAddress.TryParse(t, out a!) && !t.Contains('%', StringComparison.Ordinal) && !t.Contains('/', StringComparison.Ordinal), out var address) ? address : null;
+        Cached(Addresses, text, static (string t, out IPAddress a) => ConditionValues.TryParseAddress(t, out a!), out var address) ? address : null;
 
     private static IPNetwork? Range(string text) => Cached(Ranges, text, ConditionValues.TryParseIpRange, out var range) ? range : null;
 

@@ -117,6 +117,7 @@ public static class PolicyEvaluator
         var statements = new List<StatementEvaluation>();
         var tally = default(Tally);
         StatementEvaluation? deny = null, resourceAllow = null, resourceDirect = null, identityAllow = null;
+        bool denyByNotPrincipal = false;
         var caller = request.Caller;
         var policies = new List<(string Name, PolicyDocument Policy, bool Resource)> { ("resource", resourcePolicy, true) };
         for (int i = 0; i < request.IdentityPolicies.Count; i++)
@@ -157,7 +158,12 @@ public static class PolicyEvaluator
 
                 if (statement.Effect == Effect.Deny)
                 {
-                    deny ??= evaluation;
+                    if (deny is null)
+                    {
+                        deny = evaluation;
+                        denyByNotPrincipal = statement.NotPrincipal is not null;
+                    }
+
                     continue;
                 }
 
@@ -179,11 +185,11 @@ public static class PolicyEvaluator
 
         var recomputed = deny is not null ? AccessDecisionKind.ExplicitlyDenied : Combine(request, tally);
         System.Diagnostics.Debug.Assert(recomputed == decision, "the explanation reaches the decision the fast path reached");
-        string summary = Summarize(decision, request, deny, resourceAllow, resourceDirect, identityAllow);
+        string summary = Summarize(decision, request, deny, denyByNotPrincipal, resourceAllow, resourceDirect, identityAllow);
         return new Explanation(statements, summary, MissingKeys(policies, request));
     }
 
-    private static string Summarize(AccessDecisionKind decision, AccessRequest request, StatementEvaluation? deny, StatementEvaluation? resourceAllow, StatementEvaluation? resourceDirect, StatementEvaluation? identityAllow)
+    private static string Summarize(AccessDecisionKind decision, AccessRequest request, StatementEvaluation? deny, bool denyByNotPrincipal, StatementEvaluation? resourceAllow, StatementEvaluation? resourceDirect, StatementEvaluation? identityAllow)
     {
         var caller = request.Caller;
         string resourceAccount = request.Target.Account!;
@@ -191,7 +197,9 @@ public static class PolicyEvaluator
         string noIdentity = request.IdentityPolicies.Count == 0 ? " (no identity policies were given)" : string.Empty;
         if (decision == AccessDecisionKind.ExplicitlyDenied)
         {
-            return $"Explicitly denied: {deny!.Name} denies it, and an explicit Deny overrides every Allow.";
+            return $"Explicitly denied: {deny!.Name} denies it, and an explicit Deny overrides every Allow." + (denyByNotPrincipal && caller.Kind == CallerKind.Role
+                ? $" Its NotPrincipal exempts a session of the role {caller.RoleName} only when it lists that session's ARN; give the session (arn:…:sts::{caller.Account}:assumed-role/{caller.RoleName}/NAME) as the principal to check one."
+                : string.Empty);
         }
 
         if (decision == AccessDecisionKind.Allowed)

@@ -20,29 +20,50 @@ internal static class PolicyVariables
     /// <c>?</c> inside a substituted value become <see cref="Wildcard.LiteralStar"/>/<see cref="Wildcard.LiteralQuestion"/>, so
     /// they match only themselves.
     /// </summary>
-    /// <returns>Whether every variable resolved; when not, <paramref name="unresolved"/> is the first one's range in <paramref name="value"/>.</returns>
-    public static bool TryResolve(string value, AccessRequest request, bool forPattern, out char[] buffer, out int length, out Range unresolved)
+    /// <remarks>
+    /// The result is built only when it could match a text of at most <paramref name="maxLength"/> characters: every character
+    /// of it but a <c>*</c> written in the policy matches exactly one character, so a longer result cannot match and is not
+    /// built (<see cref="Resolution.CannotMatch"/>). Many variables standing for a long value would otherwise multiply into a
+    /// result of billions of characters.
+    /// </remarks>
+    /// <param name="value">The policy value.</param>
+    /// <param name="request">The request whose context the variables read.</param>
+    /// <param name="forPattern">Whether the result is a wildcard pattern (Like operators, ARNs, resources).</param>
+    /// <param name="maxLength">The length of the longest text the result will be compared with.</param>
+    /// <param name="buffer">When resolved: the buffer holding the result.</param>
+    /// <param name="length">When resolved: the result's length.</param>
+    /// <param name="unresolved">When unresolved: the first unresolved variable's range in <paramref name="value"/>.</param>
+    /// <returns>Whether every variable resolved and the result was built.</returns>
+    public static Resolution TryResolve(string value, AccessRequest request, bool forPattern, int maxLength, out char[] buffer, out int length, out Range unresolved)
     {
         buffer = [];
         length = 0;
         unresolved = default;
 
-        // First pass: check every variable resolves and measure the result.
-        int size = 0, at = 0;
+        // First pass: check every variable resolves and measure the result (in a long: the product can pass int.MaxValue).
+        long size = 0;
+        int at = 0, stars = 0;
         while (Next(value, at, out int start, out int end))
         {
             if (!TryValue(value.AsSpan(start + 2, end - start - 2), request, out var text))
             {
                 unresolved = start..(end + 1);
-                return false;
+                return Resolution.Unresolved;
             }
 
             size += (start - at) + text.Length;
+            stars += forPattern ? value.AsSpan(at, start - at).Count('*') : 0;
             at = end + 1;
         }
 
         size += value.Length - at;
-        buffer = ArrayPool<char>.Shared.Rent(Math.Max(size, 16));
+        stars += forPattern ? value.AsSpan(at).Count('*') : 0;
+        if (size - stars > maxLength)
+        {
+            return Resolution.CannotMatch;
+        }
+
+        buffer = ArrayPool<char>.Shared.Rent(Math.Max((int)size, 16));
 
         // Second pass: write.
         at = 0;
@@ -61,7 +82,7 @@ internal static class PolicyVariables
 
         value.AsSpan(at).CopyTo(buffer.AsSpan(length));
         length += value.Length - at;
-        return true;
+        return Resolution.Resolved;
     }
 
     /// <summary>Returns a buffer from <see cref="TryResolve"/>.</summary>
@@ -136,4 +157,17 @@ internal static class PolicyVariables
         text = fallback;
         return hasDefault;
     }
+}
+
+/// <summary>The outcome of <see cref="PolicyVariables.TryResolve"/>.</summary>
+internal enum Resolution
+{
+    /// <summary>Every variable resolved; the result is in the buffer.</summary>
+    Resolved,
+
+    /// <summary>A variable has no single value in the request (and no default).</summary>
+    Unresolved,
+
+    /// <summary>Every variable resolved, but the result is longer than any text it could match; it was not built.</summary>
+    CannotMatch,
 }

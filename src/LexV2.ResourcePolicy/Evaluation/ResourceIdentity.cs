@@ -3,12 +3,16 @@ namespace LexV2.ResourcePolicy;
 /// <summary>The resource of an <see cref="AccessRequest"/>, parsed once when it is set: its ARN and owning account.</summary>
 internal sealed class ResourceIdentity
 {
-    private ResourceIdentity(string arn, string? account, string? problem)
+    private ResourceIdentity(string arn, string? account, string? problem, string? partition = null)
     {
         Arn = arn;
         Account = account;
         Problem = problem;
+        Partition = partition;
     }
+
+    /// <summary>The partition of the ARN (<c>aws</c>, <c>aws-cn</c>, …).</summary>
+    public string? Partition { get; }
 
     /// <summary>The ARN as given.</summary>
     public string Arn { get; }
@@ -40,6 +44,6 @@ internal sealed class ResourceIdentity
 
         return arn.AsSpan().IndexOfAny('*', '?') >= 0
             ? new(arn, null, $"'{arn}' contains a wildcard; a request names one resource")
-            : new(arn, p[4], null);
+            : new(arn, p[4], null, p[1]);
     }
 }

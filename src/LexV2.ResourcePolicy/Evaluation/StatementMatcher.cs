@@ -98,9 +98,9 @@ internal static class StatementMatcher
                     continue;
                 }
 
-                if (AccountOf(value) is { IsEmpty: false } account)
+                if (AccountOf(value, out var partition) is { IsEmpty: false } account)
                 {
-                    if (account.SequenceEqual(caller.Account))
+                    if (account.SequenceEqual(caller.Account) && SamePartition(partition, caller))
                     {
                         if (caller.Kind == CallerKind.Root)
                         {
@@ -134,7 +134,8 @@ internal static class StatementMatcher
     /// <summary>
     /// Whether a <c>NotPrincipal</c> exempts the caller: every identity the request carries must be listed — a service its name;
     /// a root user its account; a user its ARN and account; a role session its session ARN, role and account ("NotPrincipal":
-    /// AWS checks the account, then the role, then the session, which is why the documentation asks for all of them).
+    /// AWS checks the account, then the role, then the session, which is why the documentation asks for all of them). A role
+    /// given by its ARN alone (<see cref="CallerKind.Role"/>) is exempt by nothing but <c>*</c>: no session of it is named.
     /// </summary>
     internal static bool Exempts(PolicyPrincipal except, CallerIdentity caller)
     {
@@ -153,7 +154,9 @@ internal static class StatementMatcher
             case CallerKind.AssumedRole:
                 return ListsAccount(aws, caller) && ListsRole(aws, caller) && aws!.Contains(caller.Arn!);
             case CallerKind.Role:
-                return ListsAccount(aws, caller) && ListsRole(aws, caller);
+                // A role calls through sessions, and a session is exempt only when its session ARN is listed too; a role given
+                // without its session stands for every session, and listing the role and its account exempts none of them.
+                return false;
             default:
                 return ListsAccount(aws, caller) && aws!.Contains(caller.Arn!);
         }
@@ -163,7 +166,7 @@ internal static class StatementMatcher
     {
         for (int i = 0; i < (aws?.Count ?? 0); i++)
         {
-            if (AccountOf(aws![i]).SequenceEqual(caller.Account))
+            if (AccountOf(aws![i], out var partition).SequenceEqual(caller.Account) && SamePartition(partition, caller))
             {
                 return true;
             }
@@ -186,27 +189,38 @@ internal static class StatementMatcher
     }
 
     /// <summary>The account an account principal names (<c>123456789012</c>, <c>arn:…:iam::123456789012:root</c>); empty for any other value.</summary>
-    internal static ReadOnlySpan<char> AccountOf(string value)
+    /// <param name="value">The principal value.</param>
+    /// <param name="partition">The partition of an ARN; empty for a bare account id, which means the resource's partition.</param>
+    internal static ReadOnlySpan<char> AccountOf(string value, out ReadOnlySpan<char> partition)
     {
+        partition = default;
         if (value.Length == 12 && ConditionValues.IsDigits(value))
         {
             return value;
         }
 
-        return value.EndsWith(":root", StringComparison.Ordinal) && IamArn(value, out var account, out var resource) && resource.SequenceEqual("root")
+        return value.EndsWith(":root", StringComparison.Ordinal) && IamArn(value, out partition, out var account, out var resource) && resource.SequenceEqual("root")
             ? account
             : default;
     }
 
+    /// <summary>
+    /// Whether a principal ARN's partition is the caller's: account ids and role names are per partition, so
+    /// <c>arn:aws-cn:iam::123456789012:root</c> does not name the account 123456789012 of <c>aws</c>. An empty partition (a bare
+    /// account id) and a caller without one (given as a bare account id) match.
+    /// </summary>
+    private static bool SamePartition(ReadOnlySpan<char> partition, CallerIdentity caller) =>
+        partition.IsEmpty || caller.Partition is null || partition.SequenceEqual(caller.Partition);
+
     /// <summary>Whether a value is the ARN of the caller's role (<c>arn:…:iam::{account}:role/{path/}{name}</c>), compared by account and name.</summary>
     private static bool IsRole(string value, CallerIdentity caller) =>
-        IamArn(value, out var account, out var resource) && account.SequenceEqual(caller.Account) &&
+        IamArn(value, out var partition, out var account, out var resource) && account.SequenceEqual(caller.Account) && SamePartition(partition, caller) &&
         resource.StartsWith("role/", StringComparison.Ordinal) && resource[(resource.LastIndexOf('/') + 1)..].SequenceEqual(caller.RoleName);
 
-    private static bool IamArn(string value, out ReadOnlySpan<char> account, out ReadOnlySpan<char> resource)
+    private static bool IamArn(string value, out ReadOnlySpan<char> partition, out ReadOnlySpan<char> account, out ReadOnlySpan<char> resource)
     {
         // arn:{partition}:iam::{account}:{resource}
-        account = resource = default;
+        partition = account = resource = default;
         var rest = value.AsSpan();
         if (!rest.StartsWith("arn:", StringComparison.Ordinal))
         {
@@ -220,6 +234,7 @@ internal static class StatementMatcher
             return false;
         }
 
+        partition = rest[..colon];
         rest = rest[(colon + 6)..];
         colon = rest.IndexOf(':');
         if (colon != 12)
@@ -315,13 +330,14 @@ internal static class StatementMatcher
             string pattern = patterns[i];
             if (variables && PolicyVariables.HasVariables(pattern))
             {
-                if (!PolicyVariables.TryResolve(pattern, request, forPattern: true, out char[] buffer, out int length, out Range range))
+                var resolution = PolicyVariables.TryResolve(pattern, request, forPattern: true, request.Resource.Length, out char[] buffer, out int length, out Range range);
+                if (resolution != Resolution.Resolved)
                 {
-                    unresolved ??= explain ? pattern[range] : null;
+                    unresolved ??= explain && resolution == Resolution.Unresolved ? pattern[range] : null;
                     continue;
                 }
 
-                bool match = Wildcard.ArnLike(buffer.AsSpan(0, length), request.Resource);
+                bool match = Wildcard.ArnLike(buffer.AsSpan(0, length), request.Resource, escapes: true);
                 PolicyVariables.Return(buffer);
                 if (match)
                 {

@@ -266,7 +266,7 @@ internal readonly record struct ConditionOperator(
 }
 
 /// <summary>Parsers for the typed condition values, shared by validation and evaluation.</summary>
-internal static class ConditionValues
+internal static partial class ConditionValues
 {
     /// <summary>The largest epoch-seconds value that is a date (9999-12-31T23:59:59Z); a 13-digit value is milliseconds.</summary>
     private static readonly long MaxEpochSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
@@ -287,12 +287,15 @@ internal static class ConditionValues
     /// basic form <c>YYYYMMDDThhmmss</c> with <c>Z</c> or <c>±hhmm</c>, or whole epoch seconds up to the end of year 9999 (a
     /// four-digit value is a year). Each field must be in its calendar range (no month 13, no February 30, no hour 24).
     /// </summary>
+    /// <remarks>Parsed by hand on the span, without a regular expression: a request's <c>aws:CurrentTime</c> is parsed on every
+    /// evaluation, and the evaluator allocates nothing but its decision.</remarks>
     public static bool TryParseDate(string value, out DateTimeOffset date)
     {
         date = default;
-        if (value.Length != 4 && IsDigits(value))
+        var v = value.AsSpan();
+        if (v.Length != 4 && IsDigits(v))
         {
-            if (!long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long seconds) || seconds > MaxEpochSeconds)
+            if (!long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out long seconds) || seconds > MaxEpochSeconds)
             {
                 return false;
             }
@@ -301,20 +304,92 @@ internal static class ConditionValues
             return true;
         }
 
-        if (!W3CDate.TryRead(value, out var f))
+        int month = 1, day = 1, hour = 0, minute = 0, second = 0;
+        ReadOnlySpan<char> fraction = default, zone = default;
+        if (!Field(v, 0, 4, out int year))
         {
             return false;
         }
 
-        int year = f.Year, month = f.Month, day = f.Day, hour = f.Hour, minute = f.Minute, second = f.Second;
-        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59
-            || f.OffsetHours > 18 || f.OffsetMinutes > 59)
+        if (v.Length > 4 && v[4] != '-')
+        {
+            // Basic form: YYYYMMDDThhmmss, then Z or ±hhmm.
+            if (v.Length < 15 || !Field(v, 4, 2, out month) || !Field(v, 6, 2, out day) || v[8] != 'T' ||
+                !Field(v, 9, 2, out hour) || !Field(v, 11, 2, out minute) || !Field(v, 13, 2, out second))
+            {
+                return false;
+            }
+
+            zone = v[15..];
+            if (!(zone.IsEmpty || zone is "Z" || (zone.Length == 5 && zone[0] is '+' or '-' && IsDigits(zone[1..]))))
+            {
+                return false;
+            }
+        }
+        else if (v.Length > 4)
+        {
+            // Extended form, each part optional after the one before: -MM, -DD, Thh:mm, :ss, .s…, then Z or ±hh[:]mm after a time.
+            if (!Field(v, 5, 2, out month) || (v.Length > 7 && (v[7] != '-' || !Field(v, 8, 2, out day))) ||
+                (v.Length > 10 && (v[10] != 'T' || !Field(v, 11, 2, out hour) || v.Length < 14 || v[13] != ':' || !Field(v, 14, 2, out minute))))
+            {
+                return false;
+            }
+
+            int at = 16;
+            if (v.Length > 16 && v[16] == ':')
+            {
+                if (!Field(v, 17, 2, out second))
+                {
+                    return false;
+                }
+
+                at = 19;
+                if (v.Length > 19 && v[19] == '.')
+                {
+                    int digits = v[20..].IndexOfAnyExcept(Digits);
+                    digits = digits < 0 ? v.Length - 20 : digits;
+                    if (digits == 0)
+                    {
+                        return false;
+                    }
+
+                    fraction = v.Slice(20, digits);
+                    at = 20 + digits;
+                }
+            }
+
+            zone = v.Length > at ? v[at..] : default;
+            if (!(zone.IsEmpty || zone is "Z" || (zone.Length is 5 or 6 && zone[0] is '+' or '-' && IsDigits(zone.Slice(1, 2)) &&
+                (zone.Length == 5 ? IsDigits(zone[3..]) : zone[3] == ':' && IsDigits(zone[4..])))))
+            {
+                return false;
+            }
+        }
+
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
         {
             return false;
         }
 
-        var offset = new TimeSpan(f.OffsetHours, f.OffsetMinutes, 0) * f.OffsetSign;
-        long ticks = f.FractionTicks;
+        var offset = TimeSpan.Zero;
+        if (zone.Length > 1)
+        {
+            int offsetHours = (zone[1] - '0') * 10 + (zone[2] - '0'), offsetMinutes = (zone[^2] - '0') * 10 + (zone[^1] - '0');
+            if (offsetHours > 18 || offsetMinutes > 59)
+            {
+                return false;
+            }
+
+            offset = new TimeSpan(offsetHours, offsetMinutes, 0) * (zone[0] == '-' ? -1 : 1);
+        }
+
+        // Fraction digits beyond the 100-ns tick are below what any request time carries: they are read, not refused.
+        long ticks = 0;
+        for (int i = 0; i < 7; i++)
+        {
+            ticks = (ticks * 10) + (i < fraction.Length ? fraction[i] - '0' : 0);
+        }
+
         long utcTicks = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Unspecified).Ticks + ticks - offset.Ticks;
         if (utcTicks < 0 || utcTicks > DateTime.MaxValue.Ticks)
         {
@@ -323,6 +398,28 @@ internal static class ConditionValues
 
         date = new DateTimeOffset(utcTicks, TimeSpan.Zero);
         return true;
+
+        // A fixed-width field of ASCII digits at a position.
+        static bool Field(ReadOnlySpan<char> v, int start, int length, out int number)
+        {
+            number = 0;
+            if (v.Length < start + length)
+            {
+                return false;
+            }
+
+            for (int i = start; i < start + length; i++)
+            {
+                if (v[i] is < '0' or > '9')
+                {
+                    return false;
+                }
+
+                number = (number * 10) + (v[i] - '0');
+            }
+
+            return true;
+        }
     }
 
     /// <summary><c>true</c> or <c>false</c>, any case.</summary>
@@ -391,6 +488,44 @@ internal static class ConditionValues
         return false;
     }
 
+    /// <summary>
+    /// A request's IP address (<c>aws:SourceIp</c>) in the standard notation a request carries: IPv4 as four decimal octets
+    /// (<c>203.0.113.7</c>, no leading zeros), IPv6 as colon-separated groups without a zone.
+    /// <see cref="IPAddress.TryParse(ReadOnlySpan{char}, out IPAddress?)"/> alone also reads legacy forms (<c>10.1</c> is
+    /// 10.0.0.1, <c>0xa.0.0.1</c> and <c>012.0.0.1</c> are 10.0.0.1, <c>167772161</c> is 10.0.0.1), which no request carries:
+    /// read as addresses, a typo in a context value would be allowed by a range it does not name.
+    /// </summary>
+    public static bool TryParseAddress(ReadOnlySpan<char> text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPAddress? address)
+    {
+        address = null;
+        if (text.Contains(':'))
+        {
+            return !text.Contains('%') && IPAddress.TryParse(text, out address) && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+        }
+
+        Span<byte> octets = stackalloc byte[4];
+        for (int i = 0; i < 4; i++)
+        {
+            int dot = i < 3 ? text.IndexOf('.') : text.Length;
+            if (dot <= 0 || dot > 3 || !IsDigits(text[..dot]) || (dot > 1 && text[0] == '0'))
+            {
+                return false;
+            }
+
+            int octet = int.Parse(text[..dot], NumberStyles.None, CultureInfo.InvariantCulture);
+            if (octet > 255)
+            {
+                return false;
+            }
+
+            octets[i] = (byte)octet;
+            text = i < 3 ? text[(dot + 1)..] : default;
+        }
+
+        address = new IPAddress(octets);
+        return true;
+    }
+
     private static IPAddress Mask(IPAddress address, int prefix)
     {
         byte[] bytes = address.GetAddressBytes();
@@ -403,169 +538,6 @@ internal static class ConditionValues
         return new IPAddress(bytes);
     }
 
-    /// <summary>The W3C profile of ISO 8601 (extended form, optional parts nested) or its basic date-time form.</summary>
-    /// <summary>
-    /// The fields of a date in the W3C profile of ISO 8601, read without allocating (the access evaluator reads a request's
-    /// <c>aws:CurrentTime</c> on every call): <c>YYYY[-MM[-DD[Thh:mm[:ss[.s+]][Z|±hh:mm|±hhmm]]]]</c>, or the basic form
-    /// <c>YYYYMMDDThhmmss[Z|±hhmm]</c>. Ranges are checked by the caller; absent fields are 1 (date) or 0 (time).
-    /// </summary>
-    private ref struct W3CDate
-    {
-        public int Year, Month, Day, Hour, Minute, Second, OffsetHours, OffsetMinutes, OffsetSign;
-        public long FractionTicks;
-
-        public static bool TryRead(ReadOnlySpan<char> v, out W3CDate f)
-        {
-            f = new W3CDate { Month = 1, Day = 1, OffsetSign = 1 };
-            int i = 0;
-            if (!Number(v, ref i, 4, out f.Year))
-            {
-                return false;
-            }
-
-            if (i == v.Length)
-            {
-                return true;
-            }
-
-            if (v[i] != '-')
-            {
-                // The basic form: all of YYYYMMDDThhmmss, then an optional Z or ±hhmm.
-                return Number(v, ref i, 2, out f.Month) && Number(v, ref i, 2, out f.Day) && Char(v, ref i, 'T')
-                    && Number(v, ref i, 2, out f.Hour) && Number(v, ref i, 2, out f.Minute) && Number(v, ref i, 2, out f.Second)
-                    && Offset(v, ref i, ref f, colon: false) && i == v.Length;
-            }
-
-            i++;
-            if (!Number(v, ref i, 2, out f.Month))
-            {
-                return false;
-            }
-
-            if (i == v.Length)
-            {
-                return true;
-            }
-
-            if (!Char(v, ref i, '-') || !Number(v, ref i, 2, out f.Day))
-            {
-                return false;
-            }
-
-            if (i == v.Length)
-            {
-                return true;
-            }
-
-            if (!Char(v, ref i, 'T') || !Number(v, ref i, 2, out f.Hour) || !Char(v, ref i, ':') || !Number(v, ref i, 2, out f.Minute))
-            {
-                return false;
-            }
-
-            if (i < v.Length && v[i] == ':')
-            {
-                i++;
-                if (!Number(v, ref i, 2, out f.Second))
-                {
-                    return false;
-                }
-
-                if (i < v.Length && v[i] == '.')
-                {
-                    int start = ++i;
-                    while (i < v.Length && v[i] is >= '0' and <= '9')
-                    {
-                        // Digits beyond the 100-ns tick are below what any request time carries: read, not refused.
-                        if (i - start < 7)
-                        {
-                            f.FractionTicks = (f.FractionTicks * 10) + (v[i] - '0');
-                        }
-
-                        i++;
-                    }
-
-                    if (i == start)
-                    {
-                        return false;
-                    }
-
-                    for (int digits = i - start; digits < 7; digits++)
-                    {
-                        f.FractionTicks *= 10;
-                    }
-                }
-            }
-
-            return Offset(v, ref i, ref f, colon: true) && i == v.Length;
-        }
-
-        /// <summary>An optional offset: <c>Z</c>, or a sign, two digits, an optional colon (extended form only), two digits.</summary>
-        private static bool Offset(ReadOnlySpan<char> v, ref int i, ref W3CDate f, bool colon)
-        {
-            if (i == v.Length)
-            {
-                return true;
-            }
-
-            if (v[i] == 'Z')
-            {
-                i++;
-                return true;
-            }
-
-            if (v[i] is not ('+' or '-'))
-            {
-                return false;
-            }
-
-            f.OffsetSign = v[i++] == '-' ? -1 : 1;
-            if (!Number(v, ref i, 2, out f.OffsetHours))
-            {
-                return false;
-            }
-
-            if (colon && i < v.Length && v[i] == ':')
-            {
-                i++;
-            }
-
-            return Number(v, ref i, 2, out f.OffsetMinutes);
-        }
-
-        private static bool Char(ReadOnlySpan<char> v, ref int i, char c)
-        {
-            if (i < v.Length && v[i] == c)
-            {
-                i++;
-                return true;
-            }
-
-            return false;
-        }
-
-        private static bool Number(ReadOnlySpan<char> v, ref int i, int digits, out int value)
-        {
-            value = 0;
-            if (v.Length - i < digits)
-            {
-                return false;
-            }
-
-            for (int k = 0; k < digits; k++)
-            {
-                char c = v[i + k];
-                if (c is < '0' or > '9')
-                {
-                    return false;
-                }
-
-                value = (value * 10) + (c - '0');
-            }
-
-            i += digits;
-            return true;
-        }
-    }
 }
 
 /// <summary>Levenshtein distance for "did you mean" suggestions (case-insensitive).</summary>
