@@ -57,7 +57,7 @@ internal static class StatementMatcher
         var match = PrincipalMatch.Direct;
         if (statement.Principal is { } named)
         {
-            match = Names(named, caller);
+            match = Names(named, caller, sessionsOfARole: statement.Effect == Effect.Deny);
             if (match == PrincipalMatch.None)
             {
                 why?.Fail("Principal", $"Principal names {Describe(named)}; the caller {caller.Text} is not one of them{(caller.Account is null ? string.Empty : " nor in an account it names")}");
@@ -75,7 +75,14 @@ internal static class StatementMatcher
     }
 
     /// <summary>How a principal element names the caller: the strongest of its values.</summary>
-    internal static PrincipalMatch Names(PolicyPrincipal principal, CallerIdentity caller)
+    /// <param name="principal">The statement's principal element.</param>
+    /// <param name="caller">The caller.</param>
+    /// <param name="sessionsOfARole">
+    /// In a Deny: a role given without its session stands for every session of it, so a session of that role named here
+    /// names the caller (one of its sessions is denied; answering "allowed" for the role would be false assurance). An Allow
+    /// naming one session does not allow the role's other sessions, so it does not name the role.
+    /// </param>
+    internal static PrincipalMatch Names(PolicyPrincipal principal, CallerIdentity caller, bool sessionsOfARole = false)
     {
         if (principal.IsAnyone)
         {
@@ -110,7 +117,8 @@ internal static class StatementMatcher
                         best = PrincipalMatch.ViaAccount;
                     }
                 }
-                else if (value == caller.Arn || (caller.RoleName is not null && IsRole(value, caller)))
+                else if (value == caller.Arn || (caller.RoleName is not null && IsRole(value, caller))
+                    || (sessionsOfARole && caller.Kind == CallerKind.Role && IsSessionOfRole(value, caller)))
                 {
                     return PrincipalMatch.Direct;
                 }
@@ -216,6 +224,26 @@ internal static class StatementMatcher
     private static bool IsRole(string value, CallerIdentity caller) =>
         IamArn(value, out var partition, out var account, out var resource) && account.SequenceEqual(caller.Account) && SamePartition(partition, caller) &&
         resource.StartsWith("role/", StringComparison.Ordinal) && resource[(resource.LastIndexOf('/') + 1)..].SequenceEqual(caller.RoleName);
+
+    /// <summary>Whether the value is a session ARN (<c>arn:P:sts::A:assumed-role/R/S</c>) of the caller's role.</summary>
+    private static bool IsSessionOfRole(string value, CallerIdentity caller)
+    {
+        // Piece by piece, without building the prefix: the evaluator allocates nothing beyond its decision.
+        var rest = value.AsSpan();
+        return Take(ref rest, "arn:") && Take(ref rest, caller.Partition) && Take(ref rest, ":sts::") && Take(ref rest, caller.Account)
+            && Take(ref rest, ":assumed-role/") && Take(ref rest, caller.RoleName) && Take(ref rest, "/") && !rest.IsEmpty && !rest.Contains('/');
+
+        static bool Take(ref ReadOnlySpan<char> rest, string? part)
+        {
+            if (part is null || !rest.StartsWith(part, StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            rest = rest[part.Length..];
+            return true;
+        }
+    }
 
     private static bool IamArn(string value, out ReadOnlySpan<char> partition, out ReadOnlySpan<char> account, out ReadOnlySpan<char> resource)
     {

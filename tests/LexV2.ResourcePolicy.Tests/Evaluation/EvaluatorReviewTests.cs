@@ -37,6 +37,21 @@ public class EvaluatorReviewTests
         Assert.Contains("session", decision.Summary + decision.Explain(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void ADenyNamingOneSessionOfTheRole_DeniesTheRoleGivenWithoutItsSession()
+    {
+        // Asked about a role without its session, the evaluator answers for every session of it: a Deny naming one session
+        // denies that session in AWS, so "Allowed" would be false assurance. The Allow side stays strict (a session named
+        // in an Allow does not allow the role's other sessions).
+        string session = Role.Replace(":iam::", ":sts::", StringComparison.Ordinal).Replace(":role/", ":assumed-role/", StringComparison.Ordinal) + "/batch";
+        var policy = Policy(Statement("Allow", Aws(Role)), Statement("Deny", Aws(session)));
+        var decision = PolicyEvaluator.Evaluate(policy, Request(Role));
+        Assert.Equal(AccessDecisionKind.ExplicitlyDenied, decision.Decision);
+        Assert.True(decision.Statements[1].Matched);
+        Assert.Equal(AccessDecisionKind.ImplicitlyDenied, Decide(Policy(Statement("Allow", Aws(session))), Request(Role)));
+        Assert.Equal(AccessDecisionKind.Allowed, Decide(policy, Request(Session)));
+    }
+
     [Theory]
     [InlineData("arn:aws-cn:iam::123456789012:role/app")]
     [InlineData("arn:aws-cn:iam::123456789012:root")]
