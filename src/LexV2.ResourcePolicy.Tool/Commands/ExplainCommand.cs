@@ -34,7 +34,7 @@ internal static class ExplainCommand
                 Context = ParseContext(run.Get(context) ?? []),
                 IdentityPolicies = [.. (run.Get(identity) ?? []).Select(p => ReadPolicy(run, p))],
             };
-            request.Validate(); // before the live policy is read: a malformed request sends nothing
+            Validate(request); // before the live policy is read: a malformed request sends nothing
             string source;
             PolicyDocument policy;
             if (run.Get(policyFile) is { } path)
@@ -98,6 +98,34 @@ internal static class ExplainCommand
         }
 
         return values.ToDictionary(v => v.Key, v => (IReadOnlyList<string>)v.Value, StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <summary>The request's problems, each named by the option that gave the member (<c>--principal</c>, not <c>AccessRequest.Principal</c>).</summary>
+    private static void Validate(AccessRequest request)
+    {
+        try
+        {
+            request.Validate();
+        }
+        catch (ArgumentException e) when (e.ParamName == nameof(AccessRequest))
+        {
+            string message = e.Message;
+            string suffix = $" (Parameter '{e.ParamName}')";
+            if (message.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                message = message[..^suffix.Length];
+            }
+
+            foreach (var (member, option) in new[]
+            {
+                ("Principal", "--principal"), ("Action", "--action"), ("Resource", "--resource-arn"), ("Context", "--context"), ("IdentityPolicies", "--identity-policy"),
+            })
+            {
+                message = message.Replace($"{nameof(AccessRequest)}.{member}", option, StringComparison.Ordinal);
+            }
+
+            throw new ToolException(message);
+        }
     }
 
     private static PolicyDocument ReadPolicy(Invocation run, string path)
