@@ -144,6 +144,23 @@ public static class Workflow
             await output.WriteLineAsync($"   revision {described.RevisionId}, {count} statement(s): {described.Policy}");
         }
 
+        // "Would Connect be allowed?" answered offline from the policy just read: no call, no account needed.
+        await output.WriteLineAsync("   would Amazon Connect be allowed to start a conversation? (PolicyEvaluator, offline)");
+        var live = PolicyDocument.Parse(described.Policy ?? "{}");
+        int slash = sourceArn.LastIndexOf('/');
+        string otherInstance = slash > 0 ? sourceArn[..(slash + 1)] + "99999999-8888-7777-6666-555555555555" : sourceArn + "-other";
+        foreach (string instance in new[] { sourceArn, otherInstance })
+        {
+            var decision = PolicyEvaluator.Evaluate(live, new AccessRequest
+            {
+                Principal = "connect.amazonaws.com",
+                Action = "lex:StartConversation",
+                Resource = resourceArn,
+                Context = new Dictionary<string, IReadOnlyList<string>> { ["aws:SourceArn"] = [instance], ["aws:SourceAccount"] = [account] },
+            });
+            await output.WriteLineAsync($"   from {instance}: {decision.Decision}{(decision.IsAllowed ? string.Empty : " - " + decision.Summary)}");
+        }
+
         await output.WriteLineAsync("3. Adding the same statement again");
         try
         {

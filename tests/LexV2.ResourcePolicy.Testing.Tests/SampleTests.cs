@@ -13,6 +13,8 @@ public class SampleTests
 
         string text = output.ToString();
         Assert.True(exit == 0, text);
+        Assert.Contains("from arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555: Allowed", text);
+        Assert.Contains("from arn:aws:connect:us-east-1:123456789012:instance/99999999-8888-7777-6666-555555555555: ImplicitlyDenied", text);
         Assert.Contains("ConflictException as expected", text);
         Assert.Contains("PreconditionFailedException: revision 1 is stale", text);
         Assert.Contains("removed SampleConcurrentWriter; policy revision 5", text);
