@@ -215,8 +215,12 @@ internal sealed class Invocation(ParseResult parse, GlobalOptions globals, ToolE
                 await env.Error.WriteLineAsync("error: " + e.Message);
                 return ExitCodes.Error;
             }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            catch (OperationCanceledException) when (ct.IsCancellationRequested || env.Interrupt.Requested || env.Stopping.IsCancellationRequested)
             {
+                // The signal is recorded before its token is cancelled, and a wait on the interrupt token itself (standard input)
+                // can end on a pool thread before the linked token this action was given has been cancelled too: the signal
+                // decides, not which token the caller saw first (under load an OperationCanceledException otherwise escaped as
+                // exit 1 with nothing said).
                 await env.Error.WriteLineAsync(env.Interrupt.Requested ? $"cancelled ({env.Interrupt.SignalName})." : "cancelled.");
                 return env.Interrupt.Requested ? env.Interrupt.ExitCode : ExitCodes.Error;
             }
