@@ -74,12 +74,7 @@ public class ExpectFileFormatTests
     [InlineData("\"Effect\": \"Allow\", \"Action\": \"lex:*\"", "\"Effect\": \"Permit\", \"Action\": \"lex:*\"", "$.resources[0].expect[1].identityPolicies[0].Statement[0].Effect", "is not an IAM policy: must be Allow or Deny")]
     public void Parse_RefusesAMalformedExpectation_NamingItsPath(string find, string replace, string path, string message)
     {
-        string json = WithExpectations.Replace(find, replace, StringComparison.Ordinal);
-        Assert.NotEqual(WithExpectations, json);
-
-        var e = Assert.Throws<DesiredStateException>(() => DesiredState.Parse(json, "lex.json"));
-
-        var problem = Assert.Single(e.Problems);
+        var (_, problem) = FileFormatTests.SingleProblem(WithExpectations, find, replace);
         Assert.Equal(path, problem.Path);
         Assert.Contains(message, problem.Message, StringComparison.Ordinal);
     }

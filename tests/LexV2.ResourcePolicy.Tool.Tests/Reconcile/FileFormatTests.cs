@@ -52,6 +52,16 @@ public class FileFormatTests
         Assert.Contains("\"statementId\": \"AllowConnect\"", state.ToJson(), StringComparison.Ordinal);
     }
 
+    /// <summary>Reads <paramref name="original"/> with one edit made (which must change it) and returns the one problem reported.</summary>
+    internal static (DesiredStateException Error, DesiredStateProblem Problem) SingleProblem(string original, string find, string replace)
+    {
+        string json = original.Replace(find, replace, StringComparison.Ordinal);
+        Assert.NotEqual(original, json);
+
+        var e = Assert.Throws<DesiredStateException>(() => DesiredState.Parse(json, "lex.json"));
+        return (e, Assert.Single(e.Problems));
+    }
+
     [Theory]
     [InlineData("\"prune\": true,", "\"prune\": true, \"prunes\": 1,", "$.resources[0].prunes", "unknown member 'prunes'")]
     [InlineData("\"statementId\"", "\"StatementId\"", "$.resources[0].statements[0].StatementId", "did you mean 'statementId'?")]
@@ -63,12 +73,7 @@ public class FileFormatTests
     [InlineData("\"prune\": true,", "\"prune\": true,,", "$.resources[0]", "invalid JSON")]
     public void Parse_BadInput_NamesTheFileThePathAndTheProblem(string find, string replace, string path, string problem)
     {
-        string json = IssueExample.Replace(find, replace, StringComparison.Ordinal);
-        Assert.NotEqual(IssueExample, json);
-
-        var e = Assert.Throws<DesiredStateException>(() => DesiredState.Parse(json, "lex.json"));
-
-        var p = Assert.Single(e.Problems);
+        var (e, p) = SingleProblem(IssueExample, find, replace);
         Assert.StartsWith(path, p.Path, StringComparison.Ordinal);
         Assert.Contains(problem, p.Message, StringComparison.Ordinal);
         Assert.StartsWith("lex.json: ", e.Message, StringComparison.Ordinal);
