@@ -253,6 +253,24 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
     /// <param name="disposing">Ignored.</param>
     protected override void Dispose(bool disposing) => base.Dispose(disposing);
 
+    /// <summary>
+    /// Waits at least <paramref name="latency"/> on the emulator's clock. A timer can fire a little before its due time by the
+    /// clock's own timestamps (the system timer runs on a coarse tick: 300 ms was once measured as 299 ms), so what remains
+    /// is waited again, rounded up to whole milliseconds: the latency is a floor a test can assert.
+    /// </summary>
+    /// <param name="latency">The latency; zero or less waits nothing.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    private async Task WaitLatencyAsync(TimeSpan latency, CancellationToken cancellationToken)
+    {
+        var clock = _options.TimeProvider;
+        long start = clock.GetTimestamp();
+        for (var remaining = latency; remaining > TimeSpan.Zero; remaining = latency - clock.GetElapsedTime(start))
+        {
+            var wait = TimeSpan.FromMilliseconds(Math.Ceiling(remaining.TotalMilliseconds));
+            await Task.Delay(wait, clock, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Answers a request in its wire form; <see langword="null"/> means: drop the connection without an answer.</summary>
     /// <param name="wire">The request.</param>
     /// <param name="authenticationError">The error the header checks already found, when the body was not read.</param>
@@ -261,10 +279,7 @@ public sealed class LexPolicyEmulator : HttpMessageHandler
     {
         var route = Route(wire.Method, wire.Target);
         var fault = Faults.Take();
-        if (Faults.Latency > TimeSpan.Zero)
-        {
-            await Task.Delay(Faults.Latency, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
-        }
+        await WaitLatencyAsync(Faults.Latency, cancellationToken).ConfigureAwait(false);
 
         // Authentication also decides what the log keeps: no body from a request that failed it, even one a fault answers.
         DateTimeOffset now = _options.TimeProvider.GetUtcNow();
