@@ -182,14 +182,22 @@ public sealed class InstalledTool : IAsyncLifetime
         }
 
         /// <summary>Waits until standard output has <paramref name="lines"/> lines.</summary>
-        public async Task WaitForLinesAsync(int lines, TimeSpan timeout)
+        public Task WaitForLinesAsync(int lines, TimeSpan timeout) =>
+            WaitUntilAsync(() => OutLines >= lines, () => $"lexpolicy printed {OutLines} line(s), not {lines}", timeout);
+
+        /// <summary>Waits until <paramref name="condition"/> holds; the tool's exit or the timeout first is an exception saying <paramref name="what"/>.</summary>
+        public async Task WaitUntilAsync(Func<bool> condition, Func<string> what, TimeSpan timeout)
         {
             var deadline = Stopwatch.StartNew();
-            while (OutLines < lines)
+            while (!condition())
             {
                 if (deadline.Elapsed > timeout || _process.HasExited)
                 {
-                    throw new TimeoutException($"lexpolicy printed {OutLines} line(s), not {lines}, in {timeout.TotalSeconds} s:\n{_out}{_err}");
+                    string how = _process.HasExited ? "before it exited" : $"in {timeout.TotalSeconds} s";
+                    lock (_out)
+                    {
+                        throw new TimeoutException($"{what()} {how}:\n{_out}{_err}");
+                    }
                 }
 
                 await Task.Delay(20);
