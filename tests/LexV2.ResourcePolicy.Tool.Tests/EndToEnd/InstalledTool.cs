@@ -76,7 +76,7 @@ public sealed class InstalledTool : IAsyncLifetime
         // One serve for every test, resources of several regions among them: without AWS_REGION it accepts every region (a
         // request is still checked against its own credential scope's region).
         _server = Start(Program, ["serve", "--port", "0", "--parent-pid", Environment.ProcessId.ToString(CultureInfo.InvariantCulture)], Temp, new Dictionary<string, string?> { ["AWS_REGION"] = null });
-        string? listening = await _server.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        string? listening = await _server.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
         if (listening is null || !listening.StartsWith("Listening on http://127.0.0.1:", StringComparison.Ordinal))
         {
             throw new InvalidOperationException("lexpolicy serve did not start: " + listening);
@@ -221,7 +221,7 @@ public sealed class InstalledTool : IAsyncLifetime
             try
             {
                 await _process.WaitForExitAsync(cancel.Token);
-                await Task.WhenAll(_outDone.Task, _errDone.Task).WaitAsync(TimeSpan.FromSeconds(10));
+                await Task.WhenAll(_outDone.Task, _errDone.Task).WaitAsync(TimeSpan.FromSeconds(30));
             }
             catch (OperationCanceledException)
             {
