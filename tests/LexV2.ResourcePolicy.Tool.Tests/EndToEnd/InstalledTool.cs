@@ -155,7 +155,12 @@ public sealed class InstalledTool : IAsyncLifetime
 
         public static RunningTool Start(InstalledTool tool, string[] args, IReadOnlyDictionary<string, string?>? environment)
         {
-            var process = InstalledTool.Start(tool.Program, args, tool.Temp, environment, redirectInput: false, begin: false);
+            // A test run started in the background by a non-interactive shell (cmd &) has SIGINT ignored, the child inherits
+            // that, and .NET then leaves SIGINT ignored, as a background job should: Ctrl+C is not for it. The tool is started
+            // as a terminal's foreground job is, with SIGINT at its default (GNU env), so that it can be interrupted.
+            var process = SigIntIgnored()
+                ? InstalledTool.Start("env", ["--default-signal=INT", tool.Program, .. args], tool.Temp, environment, redirectInput: false, begin: false)
+                : InstalledTool.Start(tool.Program, args, tool.Temp, environment, redirectInput: false, begin: false);
             var running = new RunningTool(process);
             process.OutputDataReceived += (_, e) => running.Receive(e.Data, running._out, running._outDone, running._outTimes);
             process.ErrorDataReceived += (_, e) => running.Receive(e.Data, running._err, running._errDone, null);
@@ -203,6 +208,12 @@ public sealed class InstalledTool : IAsyncLifetime
                 await Task.Delay(20);
             }
         }
+
+        /// <summary>Whether this process has SIGINT ignored (Linux: the <c>SigIgn</c> mask of /proc/self/status, bit 1 for signal 2).</summary>
+        private static bool SigIntIgnored() =>
+            File.Exists("/proc/self/status")
+            && File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal)) is { } line
+            && (ulong.Parse(line["SigIgn:".Length..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture) & 0x2) != 0;
 
         /// <summary>Sends a signal to the tool (<c>INT</c>, <c>TERM</c>), as Ctrl+C or a CI runner's cancel does, with kill(1).</summary>
         public void Signal(string signal)
