@@ -4,17 +4,23 @@ using System.Net;
 namespace LexV2.ResourcePolicy.Testing.Tests;
 
 /// <summary>
-/// Adaptive retry mode against the emulator throttling above a fixed rate: the same 500 calls at concurrency 16 in standard and
+/// Adaptive retry mode against the emulator throttling above a fixed rate: the same 300 calls at concurrency 16 in standard and
 /// in adaptive mode. Adaptive mode's client-side limiter learns the rate, so it gets far fewer throttling answers, and every
 /// call still completes. Real time: the quota is a rate. Runs alone, so the other suites' load does not distort the rate.
+/// <para>
+/// The comparison means something only while standard mode sends faster than the quota. The quota is set low for that: 50 a
+/// second, where the in-memory emulator answers thousands a second (2,500 to 5,000 at a load average of 10 on the CI machine's
+/// two cores), so standard mode outruns it even on a machine tens of times slower; 300 calls keep adaptive mode at the quota
+/// for about five seconds.
+/// </para>
 /// </summary>
 [Collection(nameof(LoadTests))]
 [Trait("Category", "Load")]
 public class AdaptiveRetryTests(Xunit.Abstractions.ITestOutputHelper output)
 {
-    private const int Calls = 500;
+    private const int Calls = 300;
     private const int Concurrency = 16;
-    private const double QuotaPerSecond = 150;
+    private const double QuotaPerSecond = 50;
 
     private sealed class CountingHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
     {

@@ -66,7 +66,7 @@ public class EmulatorHostileClientTests
         await Task.Delay(300);
 
         await first.WriteAsync($"GET {TestSigning.PolicyPath()} HTTP/1.1\r\nHost: h\r\n\r\n");
-        var answer = await first.ReadAnswerAsync(TimeSpan.FromSeconds(5));
+        var answer = await first.ReadAnswerAsync(TimeSpan.FromSeconds(30));
 
         Assert.True(answer is { Status: 403 }, "the first connection was closed before its first request");
     }
@@ -106,7 +106,7 @@ public class EmulatorHostileClientTests
 
         var dispose = server.DisposeAsync().AsTask();
 
-        Assert.Same(dispose, await Task.WhenAny(dispose, Task.Delay(TimeSpan.FromSeconds(10))));
+        Assert.Same(dispose, await Task.WhenAny(dispose, Task.Delay(TimeSpan.FromSeconds(30))));
     }
 
     /// <summary>

@@ -64,7 +64,7 @@ public class SampleTests
         Assert.Equal("1", created.RevisionId);
         Assert.Contains("arn:aws:iam::123456789012:role/app", described.Policy);
         Assert.Equal("InvalidSignatureException", rejected.ErrorCode);
-        Assert.True(server.Stop(TimeSpan.FromSeconds(15)), "serve mode did not stop on SIGTERM");
+        Assert.True(server.Stop(TimeSpan.FromSeconds(60)), "serve mode did not stop on SIGTERM");
         Assert.Equal(0, server.ExitCode);
     }
 

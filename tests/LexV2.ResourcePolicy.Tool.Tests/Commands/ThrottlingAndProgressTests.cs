@@ -12,15 +12,21 @@ namespace LexV2.ResourcePolicy.Tool.Tests.Commands;
 [Trait("Issue", "22")]
 public class ThrottlingAndProgressTests
 {
+    /// <summary>
+    /// The quota is met whatever the machine's speed: the emulator's clock stands still until its first throttling answer, so
+    /// the bucket's one second's worth (20) is all the first requests get and the 21st is refused (the run makes 90); from
+    /// then on the clock runs in real time and the bucket refills at 20 a second, as the service's would.
+    /// </summary>
     [Fact]
     public async Task Apply_BehindAServiceThrottlingAbove20PerSecond_DefaultSettings_AppliesEveryResource()
     {
-        var emulator = new LexPolicyEmulator();
+        var clock = new HeldClock();
+        var emulator = new LexPolicyEmulator(new LexPolicyEmulatorOptions { TimeProvider = clock });
         using var tool = new ToolHarness(emulator);
         string file = tool.File_("many.json", EndToEnd.ThrottledScaleTests.Desired("THRO", 30));
         emulator.Faults.ThrottleAbove(20);
 
-        var apply = await tool.RunAsync("apply", "--file", file, "--auto-approve");
+        var apply = await tool.RunAsync(["apply", "--file", file, "--auto-approve"], new ToolHarness.Setting { Transport = new OnFirstThrottle(emulator, clock.Release) });
 
         Assert.True(apply.Code == 0, apply.Out + apply.Err);
         Assert.Contains("Apply: 30 applied, 0 unchanged, 0 refused, 0 skipped, 0 failed", apply.Out, StringComparison.Ordinal);
@@ -116,6 +122,35 @@ public class ThrottlingAndProgressTests
         using var doc = JsonDocument.Parse(run.Out);
         Assert.True(doc.RootElement.GetProperty("cancelled").GetBoolean());
         Assert.Equal(3, doc.RootElement.GetProperty("summary").GetProperty("notStarted").GetInt32());
+    }
+
+    /// <summary>Real time that stands still until <see cref="Release"/>; from then on it runs at real speed from where it stood.</summary>
+    private sealed class HeldClock : TimeProvider
+    {
+        private readonly long _heldAt = TimeProvider.System.GetTimestamp();
+        private readonly DateTimeOffset _heldUtc = TimeProvider.System.GetUtcNow();
+        private long _releasedAt;
+
+        public void Release() => Interlocked.CompareExchange(ref _releasedAt, TimeProvider.System.GetTimestamp(), 0);
+
+        public override long GetTimestamp() => Volatile.Read(ref _releasedAt) is var released and not 0 ? _heldAt + (TimeProvider.System.GetTimestamp() - released) : _heldAt;
+
+        public override DateTimeOffset GetUtcNow() => _heldUtc + GetElapsedTime(_heldAt);
+    }
+
+    /// <summary>Runs <paramref name="onThrottle"/> when the first 429 comes back.</summary>
+    private sealed class OnFirstThrottle(HttpMessageHandler inner, Action onThrottle) : DelegatingHandler(inner)
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            if ((int)response.StatusCode == 429)
+            {
+                onThrottle();
+            }
+
+            return response;
+        }
     }
 
     /// <summary>Runs <paramref name="onWrite"/> as the <paramref name="n"/>th write passes, then sends it on.</summary>

@@ -76,7 +76,7 @@ public sealed class InstalledTool : IAsyncLifetime
         // One serve for every test, resources of several regions among them: without AWS_REGION it accepts every region (a
         // request is still checked against its own credential scope's region).
         _server = Start(Program, ["serve", "--port", "0", "--parent-pid", Environment.ProcessId.ToString(CultureInfo.InvariantCulture)], Temp, new Dictionary<string, string?> { ["AWS_REGION"] = null });
-        string? listening = await _server.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        string? listening = await _server.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
         if (listening is null || !listening.StartsWith("Listening on http://127.0.0.1:", StringComparison.Ordinal))
         {
             throw new InvalidOperationException("lexpolicy serve did not start: " + listening);
@@ -155,7 +155,12 @@ public sealed class InstalledTool : IAsyncLifetime
 
         public static RunningTool Start(InstalledTool tool, string[] args, IReadOnlyDictionary<string, string?>? environment)
         {
-            var process = InstalledTool.Start(tool.Program, args, tool.Temp, environment, redirectInput: false, begin: false);
+            // A test run started in the background by a non-interactive shell (cmd &) has SIGINT ignored, the child inherits
+            // that, and .NET then leaves SIGINT ignored, as a background job should: Ctrl+C is not for it. The tool is started
+            // as a terminal's foreground job is, with SIGINT at its default (GNU env), so that it can be interrupted.
+            var process = SigIntIgnored()
+                ? InstalledTool.Start("env", ["--default-signal=INT", tool.Program, .. args], tool.Temp, environment, redirectInput: false, begin: false)
+                : InstalledTool.Start(tool.Program, args, tool.Temp, environment, redirectInput: false, begin: false);
             var running = new RunningTool(process);
             process.OutputDataReceived += (_, e) => running.Receive(e.Data, running._out, running._outDone, running._outTimes);
             process.ErrorDataReceived += (_, e) => running.Receive(e.Data, running._err, running._errDone, null);
@@ -182,19 +187,33 @@ public sealed class InstalledTool : IAsyncLifetime
         }
 
         /// <summary>Waits until standard output has <paramref name="lines"/> lines.</summary>
-        public async Task WaitForLinesAsync(int lines, TimeSpan timeout)
+        public Task WaitForLinesAsync(int lines, TimeSpan timeout) =>
+            WaitUntilAsync(() => OutLines >= lines, () => $"lexpolicy printed {OutLines} line(s), not {lines}", timeout);
+
+        /// <summary>Waits until <paramref name="condition"/> holds; the tool's exit or the timeout first is an exception saying <paramref name="what"/>.</summary>
+        public async Task WaitUntilAsync(Func<bool> condition, Func<string> what, TimeSpan timeout)
         {
             var deadline = Stopwatch.StartNew();
-            while (OutLines < lines)
+            while (!condition())
             {
                 if (deadline.Elapsed > timeout || _process.HasExited)
                 {
-                    throw new TimeoutException($"lexpolicy printed {OutLines} line(s), not {lines}, in {timeout.TotalSeconds} s:\n{_out}{_err}");
+                    string how = _process.HasExited ? "before it exited" : $"in {timeout.TotalSeconds} s";
+                    lock (_out)
+                    {
+                        throw new TimeoutException($"{what()} {how}:\n{_out}{_err}");
+                    }
                 }
 
                 await Task.Delay(20);
             }
         }
+
+        /// <summary>Whether this process has SIGINT ignored (Linux: the <c>SigIgn</c> mask of /proc/self/status, bit 1 for signal 2).</summary>
+        private static bool SigIntIgnored() =>
+            File.Exists("/proc/self/status")
+            && File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal)) is { } line
+            && (ulong.Parse(line["SigIgn:".Length..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture) & 0x2) != 0;
 
         /// <summary>Sends a signal to the tool (<c>INT</c>, <c>TERM</c>), as Ctrl+C or a CI runner's cancel does, with kill(1).</summary>
         public void Signal(string signal)
@@ -213,7 +232,7 @@ public sealed class InstalledTool : IAsyncLifetime
             try
             {
                 await _process.WaitForExitAsync(cancel.Token);
-                await Task.WhenAll(_outDone.Task, _errDone.Task).WaitAsync(TimeSpan.FromSeconds(10));
+                await Task.WhenAll(_outDone.Task, _errDone.Task).WaitAsync(TimeSpan.FromSeconds(30));
             }
             catch (OperationCanceledException)
             {

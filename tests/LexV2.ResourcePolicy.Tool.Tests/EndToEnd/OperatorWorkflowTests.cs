@@ -16,6 +16,14 @@ namespace LexV2.ResourcePolicy.Tool.Tests.EndToEnd;
 [Trait("Issue", "22")]
 public class OperatorWorkflowTests(InstalledTool tool, ITestOutputHelper log)
 {
+    /// <summary>
+    /// How the run is kept from finishing before the signal, whatever the machine's speed: the first three writes go through
+    /// (slowly, as at a throttled service), from the fourth on the proxy holds each write in flight (the tool has sent it)
+    /// until the signal has been sent. A signal the tool handles late could let it start writes after the release; each takes
+    /// the write latency, so the 24 resources leave it seconds before it could have written them all.
+    /// </summary>
+    private const int SignalResources = 24;
+
     [Theory]
     [InlineData("INT", 130, false)]
     [InlineData("TERM", 143, true)]
@@ -23,26 +31,23 @@ public class OperatorWorkflowTests(InstalledTool tool, ITestOutputHelper log)
     {
         await using var proxy = await ThrottlingProxy.StartAsync(tool.Serve);
         proxy.WriteLatency = TimeSpan.FromMilliseconds(400); // writes take a while, as at a throttled service
+        proxy.HoldWritesAfter(3);
         string prefix = "SIG" + signal[0];
-        string file = tool.File_($"signal-{signal}.json", Desired(prefix, 12));
+        string file = tool.File_($"signal-{signal}.json", Desired(prefix, SignalResources));
         string[] args = ["apply", "--file", file, "--auto-approve", "--concurrency", "2", "--endpoint-url", proxy.Endpoint.ToString()];
 
         var run = await tool.RunAsync(log, json ? [.. args, "--output", "json"] : args, during: async running =>
         {
-            if (json)
+            if (!json)
             {
-                // Progress goes to standard error; wait for the second write to be under way.
-                while (proxy.Requests.Count(r => r.Method != "GET") < 3)
-                {
-                    await Task.Delay(20);
-                }
-            }
-            else
-            {
-                await running.WaitForLinesAsync(2, TimeSpan.FromSeconds(60)); // lines arrive while the run goes on, through a pipe
+                // Lines arrive while the run goes on, through a pipe. (With --output json progress goes to standard error.)
+                await running.WaitForLinesAsync(2, TimeSpan.FromSeconds(60));
             }
 
+            // A write is in flight (held at the proxy) when the signal comes: it must finish, and be reported as written.
+            await running.WaitUntilAsync(() => proxy.HeldWrites > 0, () => "no write reached the proxy after the third", TimeSpan.FromSeconds(60));
             running.Signal(signal);
+            proxy.ReleaseWrites();
         });
 
         Assert.True(run.Code == exit, run.ToString());
@@ -53,27 +58,28 @@ public class OperatorWorkflowTests(InstalledTool tool, ITestOutputHelper log)
             using var doc = JsonDocument.Parse(run.Out);
             Assert.True(doc.RootElement.GetProperty("cancelled").GetBoolean());
             var outcomes = doc.RootElement.GetProperty("resources").EnumerateArray().Select(r => (Arn: r.GetProperty("resourceArn").GetString()!, Outcome: r.GetProperty("outcome").GetString())).ToList();
-            Assert.Equal(12, outcomes.Count);
+            Assert.Equal(SignalResources, outcomes.Count);
             Assert.All(outcomes, o => Assert.Contains(o.Outcome, new[] { "applied", "notStarted" }));
             applied = [.. outcomes.Where(o => o.Outcome == "applied").Select(o => o.Arn)];
         }
         else
         {
-            // The signal was sent only once two lines had come through the pipe: a tool that printed at the end would have
-            // finished all 12 resources and exited 0 by then.
+            // Two lines came through the pipe before the signal, while every write after the third was held: a tool that
+            // printed only at the end would have shown none, and the wait above would have failed.
             applied = [.. run.Out.Split('\n').Where(l => l.Contains(": applied +3 ~0 -0", StringComparison.Ordinal)).Select(l => l[..l.IndexOf(": applied", StringComparison.Ordinal)])];
-            Assert.Equal(12 - applied.Length, run.Out.Split('\n').Count(l => l.EndsWith(": not started (cancelled): nothing was written", StringComparison.Ordinal)));
-            Assert.Contains($"Apply cancelled: {applied.Length} applied, 0 unchanged, 0 refused, 0 skipped, 0 failed, {12 - applied.Length} not started (cancelled)", run.Out, StringComparison.Ordinal);
+            Assert.Equal(SignalResources - applied.Length, run.Out.Split('\n').Count(l => l.EndsWith(": not started (cancelled): nothing was written", StringComparison.Ordinal)));
+            Assert.Contains($"Apply cancelled: {applied.Length} applied, 0 unchanged, 0 refused, 0 skipped, 0 failed, {SignalResources - applied.Length} not started (cancelled)", run.Out, StringComparison.Ordinal);
         }
 
-        Assert.InRange(applied.Length, 2, 11);
+        // The three writes let through and the one held at the signal (at least) were written; the signal stopped the rest.
+        Assert.InRange(applied.Length, 4, SignalResources - 1);
         Assert.Equal(applied.Length, proxy.Requests.Count(r => r.Method != "GET")); // each written resource: one whole write
 
         var rest = await tool.RunAsync(log, ["plan", "--file", file, "--output", "json", "--endpoint-url", tool.Serve.ToString()]);
         Assert.Equal(0, rest.Code);
         using var plan = JsonDocument.Parse(rest.Out);
         var left = plan.RootElement.GetProperty("resources").EnumerateArray().Where(r => r.GetProperty("changes").GetArrayLength() > 0).Select(r => r.GetProperty("resourceArn").GetString()).ToList();
-        Assert.Equal(12 - applied.Length, left.Count);
+        Assert.Equal(SignalResources - applied.Length, left.Count);
         Assert.Empty(left.Intersect(applied));
     }
 

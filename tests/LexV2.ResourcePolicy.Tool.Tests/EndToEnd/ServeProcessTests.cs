@@ -201,7 +201,7 @@ public class ServeProcessTests
                 throw new InvalidOperationException($"serve did not start: '{listening}' {await process.StandardError.ReadToEndAsync()}");
             }
 
-            string? second = arguments.Contains("--https") ? await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10)) : null;
+            string? second = arguments.Contains("--https") ? await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60)) : null;
             _ = process.StandardError.ReadToEndAsync(); // drained, so the child never blocks on a full pipe
             return new Served(process, new Uri(listening["Listening on ".Length..] + "/"), second);
         }

@@ -11,9 +11,11 @@ namespace LexV2.ResourcePolicy.Tool.Tests.EndToEnd;
 /// requests at random. Every resource must be planned and applied (0 failures), and behind the rate limit the wall time must
 /// stay near the minimum the rate allows: the requests the proxy accepted ÷ 20/s.
 /// <para>
-/// CI runs it with <c>LEXPOLICY_E2E_RESOURCES</c> resources (default 40) × 3 statements and 20 s more on the bound (the
-/// tool's start on a shared machine would dominate a run of a few seconds). The full measurement (300 × 3, the bound the
-/// issue sets) is the README's command:
+/// CI runs it with <c>LEXPOLICY_E2E_RESOURCES</c> resources (default 40) × 3 statements, and bounds the time the rate
+/// governs: from the first request the proxy saw to the last. The tool's start (a process, a runtime, JIT) and its last
+/// words come before and after the requests and owe nothing to the rate; on a shared machine they can take longer than a
+/// CI-sized run's requests, and a bound on the whole wall time needed 20 s of slack for them. The full measurement (300 × 3,
+/// the whole wall time, the bound the issue sets) is the README's command:
 /// <c>LEXPOLICY_E2E_RESOURCES=300 LEXPOLICY_E2E_MAX_RATIO=1.3 dotnet test tests/LexV2.ResourcePolicy.Tool.Tests -f net10.0 --filter "FullyQualifiedName~ThrottledScale" --logger "console;verbosity=detailed"</c>.
 /// </para>
 /// </summary>
@@ -37,11 +39,14 @@ public class ThrottledScaleTests(InstalledTool tool, ITestOutputHelper log)
     /// <summary>The bound on wall time ÷ minimum: 1.3, the issue's target.</summary>
     private static double MaxRatio => double.TryParse(Environment.GetEnvironmentVariable("LEXPOLICY_E2E_MAX_RATIO"), CultureInfo.InvariantCulture, out double r) ? r : 1.3;
 
+    /// <summary>Whether this is the README's measurement (LEXPOLICY_E2E_MAX_RATIO set): the whole wall time is bounded, with no slack.</summary>
+    private static bool Measurement => Environment.GetEnvironmentVariable("LEXPOLICY_E2E_MAX_RATIO") is not null;
+
     /// <summary>
-    /// Seconds allowed on top of the bound: in CI (no LEXPOLICY_E2E_MAX_RATIO), 20, for the tool's start and the first second's
-    /// burst on a loaded machine, which would dominate the few seconds a CI-sized run takes; none for the measurement.
+    /// Seconds allowed on top of the bound: in CI, 10, for a loaded machine's scheduling of the tool, the proxy and serve (a
+    /// CI-sized plan's minimum is 2 s; at a load average of 15 the spans were 0.5-1.1 × the minimum); none for the measurement.
     /// </summary>
-    private static double Allowance => Environment.GetEnvironmentVariable("LEXPOLICY_E2E_MAX_RATIO") is null ? 20 : 0;
+    private static double Allowance => Measurement ? 0 : 10;
 
     [Fact]
     public async Task PlanAndApply_Behind20RequestsPerSecond_DefaultSettings_NoFailure_NearTheRatesMinimum()
@@ -69,10 +74,11 @@ public class ThrottledScaleTests(InstalledTool tool, ITestOutputHelper log)
             Assert.Equal(Resources, json.RootElement.GetProperty("resources").GetArrayLength());
         }
 
-        foreach (var (what, run, accepted) in new[] { ("apply", apply, 3 * Resources), ("plan", plan, Resources) })
+        foreach (var (what, run, accepted) in new[] { ("apply", applied, 3 * Resources), ("plan", planned, Resources) })
         {
             double bound = (MaxRatio * accepted / Rate) + Allowance;
-            Assert.True(run.Elapsed.TotalSeconds <= bound, $"{what}: {run.Elapsed.TotalSeconds:F1} s, over {bound:F1} s ({MaxRatio} × the minimum + {Allowance} s); wall/minimum: apply {applied:F2}, plan {planned:F2}");
+            (string measure, double seconds) = Measurement ? ("wall time", run.Wall) : ("first to last request", run.Requests);
+            Assert.True(seconds <= bound, $"{what}: {measure} {seconds:F1} s, over {bound:F1} s ({MaxRatio} × the minimum {(double)accepted / Rate:F1} s + {Allowance} s); apply {applied}, plan {planned}");
         }
     }
 
@@ -96,26 +102,31 @@ public class ThrottledScaleTests(InstalledTool tool, ITestOutputHelper log)
         Assert.Contains($"Plan: 0 to add, 0 to replace, 0 to remove, {3 * RandomResources} unchanged ({RandomResources} resources)", plan.Out, StringComparison.Ordinal);
     }
 
-    /// <summary>Logs the run's figures and returns its wall time over the minimum the rate allows.</summary>
-    private double Figures(string what, InstalledTool.Result run, ThrottlingProxy proxy, int? resources = null)
+    /// <summary>A run's times: its wall time, and the span from the first request the proxy saw to the last.</summary>
+    private sealed record Times(double Wall, double Requests)
+    {
+        public override string ToString() => string.Format(CultureInfo.InvariantCulture, "wall {0:F1} s, requests {1:F1} s", Wall, Requests);
+    }
+
+    /// <summary>Logs the run's figures and returns its times (read before the proxy's log is cleared for the next run).</summary>
+    private Times Figures(string what, InstalledTool.Result run, ThrottlingProxy proxy, int? resources = null)
     {
         double minimum = (double)proxy.Accepted / Rate;
-        double ratio = run.Elapsed.TotalSeconds / minimum;
+        double span = proxy.Requests.Count > 0 ? (proxy.Requests.Max(r => r.At) - proxy.Requests.Min(r => r.At)).TotalSeconds : 0;
         log.WriteLine(string.Format(
             CultureInfo.InvariantCulture,
-            "FIGURES {0}: {1} resources x 3 statements: exit {2}, {3:F1} s wall; proxy accepted {4}, throttled {5}; minimum at {6}/s {7:F1} s; wall/minimum {8:F2}",
-            what, resources ?? Resources, run.Code, run.Elapsed.TotalSeconds, proxy.Accepted, proxy.Throttled, Rate, minimum, ratio));
+            "FIGURES {0}: {1} resources x 3 statements: exit {2}, {3:F1} s wall; proxy accepted {4}, throttled {5}; minimum at {6}/s {7:F1} s; wall/minimum {8:F2}; first to last request {9:F1} s, {10:F2} × the minimum",
+            what, resources ?? Resources, run.Code, run.Elapsed.TotalSeconds, proxy.Accepted, proxy.Throttled, Rate, minimum, run.Elapsed.TotalSeconds / minimum, span, span / minimum));
         if (proxy.Requests.Count > 0)
         {
             var first = proxy.Requests.Min(r => r.At);
             log.WriteLine(string.Format(
                 CultureInfo.InvariantCulture,
-                "  requests from {0:F1} s to {1:F1} s after the proxy's first; throttled at (s): {2}",
-                0.0,
-                (proxy.Requests.Max(r => r.At) - first).TotalSeconds,
+                "  throttled at (s after the first request): {0}",
                 string.Join(" ", proxy.Requests.Where(r => r.Throttled).Select(r => ((r.At - first).TotalSeconds).ToString("F1", CultureInfo.InvariantCulture)))));
         }
-        return ratio;
+
+        return new Times(run.Elapsed.TotalSeconds, span);
     }
 
     /// <summary>

@@ -20,16 +20,21 @@ namespace LexV2.ResourcePolicy.Tool.Tests.EndToEnd;
 /// listens on 127.0.0.1, YARP forwards (keeping the <c>Host</c> the client signed), and the proxy only decides which requests
 /// get a 429 <c>ThrottlingException</c> instead: above a rate (a token bucket holding one second's worth, from
 /// System.Threading.RateLimiting), or a random fraction. It records what it accepted and refused, the region each request was
-/// signed for (from the credential scope, never the signature) and can hold requests back to make writes slow.
+/// signed for (from the credential scope, never the signature) and can hold writes back: slow them, or keep them in flight
+/// until a test lets them go.
 /// </summary>
 internal sealed partial class ThrottlingProxy : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<Seen> _seen = new();
     private readonly object _gate = new();
+    private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TokenBucketRateLimiter? _limiter;
     private double _randomFraction;
     private Random _random = new(1);
+    private int _holdAfter = int.MaxValue;
+    private int _writes;
+    private int _held;
 
     private ThrottlingProxy(WebApplication app)
     {
@@ -54,8 +59,8 @@ internal sealed partial class ThrottlingProxy : IAsyncDisposable
     /// <summary>Added before a write (PUT/POST/DELETE) is forwarded; zero by default.</summary>
     public TimeSpan WriteLatency { get; set; }
 
-    /// <summary>Runs when a write arrives, before it is forwarded (tests: "a write is in flight now").</summary>
-    public Action? OnWrite { get; set; }
+    /// <summary>How many writes have been held at the proxy so far (<see cref="HoldWritesAfter"/>).</summary>
+    public int HeldWrites => Volatile.Read(ref _held);
 
     private Stopwatch Clock { get; } = Stopwatch.StartNew();
 
@@ -116,11 +121,21 @@ internal sealed partial class ThrottlingProxy : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// From the write after the first <paramref name="count"/> on, writes wait at the proxy, in flight (the client has sent
+    /// them), until <see cref="ReleaseWrites"/>; then <see cref="WriteLatency"/> is added and they are forwarded.
+    /// </summary>
+    public void HoldWritesAfter(int count) => Volatile.Write(ref _holdAfter, count);
+
+    /// <summary>Lets the held writes, and every later one, go on (also when the proxy is disposed).</summary>
+    public void ReleaseWrites() => _release.TrySetResult();
+
     /// <summary>Forgets the requests seen so far.</summary>
     public void ClearLog() => _seen.Clear();
 
     public async ValueTask DisposeAsync()
     {
+        ReleaseWrites();
         await _app.StopAsync();
         await _app.DisposeAsync();
         _limiter?.Dispose();
@@ -154,7 +169,12 @@ internal sealed partial class ThrottlingProxy : IAsyncDisposable
 
         if (!HttpMethods.IsGet(context.Request.Method))
         {
-            OnWrite?.Invoke();
+            if (Interlocked.Increment(ref _writes) > Volatile.Read(ref _holdAfter) && !_release.Task.IsCompleted)
+            {
+                Interlocked.Increment(ref _held);
+                await _release.Task;
+            }
+
             if (WriteLatency > TimeSpan.Zero)
             {
                 await Task.Delay(WriteLatency);

@@ -197,6 +197,19 @@ public class PolicyReconcilerTests
     public async Task Apply_ManyResources_RespectsTheConcurrencyBound_AndUsesIt()
     {
         var fake = new FakeLexPolicyClient { Delay = TimeSpan.FromMilliseconds(40) };
+        // The first calls wait until three are in flight (for 30 s at most, so a reconciler that never makes three fails instead
+        // of hanging): three at once then does not depend on how the machine schedules the calls, and more would be seen.
+        var threeInFlight = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var giveUp = Task.Delay(TimeSpan.FromSeconds(30), CancellationToken.None);
+        fake.BeforeAsync = async (_, _, _) =>
+        {
+            if (fake.MaxInFlight >= 3)
+            {
+                threeInFlight.TrySetResult();
+            }
+
+            await Task.WhenAny(threeInFlight.Task, giveUp);
+        };
         var reconciler = new PolicyReconciler(fake, new ReconcileOptions { MaxConcurrency = 3 });
         var resources = Enumerable.Range(0, 12).Select(i => Resource(Bot.Alias($"ALIAS{i:00000}"), false, Role(Bot.Alias($"ALIAS{i:00000}"), "App"))).ToArray();
 
@@ -204,7 +217,7 @@ public class PolicyReconcilerTests
 
         Assert.True(result.Succeeded);
         Assert.Equal(12, result.Count(ApplyOutcome.Applied));
-        Assert.InRange(fake.MaxInFlight, 2, 3);
+        Assert.Equal(3, fake.MaxInFlight);
         Assert.Equal(12, fake.Calls.Count(c => c.StartsWith("Create ", StringComparison.Ordinal)));
     }
 
