@@ -8,11 +8,16 @@ namespace LexV2.ResourcePolicy.Tests.Hardening.HostileServer;
 public class CredentialReviewTests
 {
     /// <summary>AWSCredentials' only abstract member is GetCredentials(); the base GetCredentialsAsync wraps it in Task.FromResult.</summary>
-    private sealed class SyncOnlyCredentials(TimeSpan delay) : AWSCredentials
+    /// <remarks>It blocks until <see cref="Release"/> (30 s at most), so a call site that blocks on it takes 30 s, far beyond the bounds.</remarks>
+    private sealed class SyncOnlyCredentials : AWSCredentials
     {
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Release() => _released.TrySetResult();
+
         public override ImmutableCredentials GetCredentials()
         {
-            Thread.Sleep(delay);
+            _released.Task.Wait(TimeSpan.FromSeconds(30));
             return new ImmutableCredentials(Fixtures.AccessKey, Fixtures.SecretKey, null);
         }
     }
@@ -26,19 +31,28 @@ public class CredentialReviewTests
     public async Task SlowSynchronousProvider_DoesNotBlockTheCallSite_AndTheOverallTimeoutHolds()
     {
         await using var server = LoopbackServer.Start((_, _) => RawResponse.Json(200, Review.Described));
-        var options = Review.Options(server.Endpoint, new SyncOnlyCredentials(TimeSpan.FromSeconds(3)), maxRetries: 0);
+        var provider = new SyncOnlyCredentials();
+        var options = Review.Options(server.Endpoint, provider, maxRetries: 0);
         options.OverallTimeout = TimeSpan.FromMilliseconds(300);
         using var client = new LexPolicyClient(options);
 
-        var clock = Stopwatch.StartNew();
-        Task call = client.DescribeResourcePolicyAsync(Review.Describe);
-        long returnedAfter = clock.ElapsedMilliseconds;
-        var e = await Assert.ThrowsAsync<LexPolicyTimeoutException>(() => call);
-        long endedAfter = clock.ElapsedMilliseconds;
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            Task call = client.DescribeResourcePolicyAsync(Review.Describe);
+            long returnedAfter = clock.ElapsedMilliseconds;
+            var e = await Assert.ThrowsAsync<LexPolicyTimeoutException>(() => call);
+            long endedAfter = clock.ElapsedMilliseconds;
 
-        Assert.True(e.IsOverallTimeout);
-        Assert.True(returnedAfter < 1000, $"the call site blocked for {returnedAfter} ms");
-        Assert.True(endedAfter < 2000, $"the call ended after {endedAfter} ms with a 300 ms overall timeout");
-        Assert.Empty(server.Requests);
+            // Generous bounds for a loaded machine: the provider holds its thread for 30 s, so blocking on it cannot pass them.
+            Assert.True(e.IsOverallTimeout);
+            Assert.True(returnedAfter < 10_000, $"the call site blocked for {returnedAfter} ms");
+            Assert.True(endedAfter < 15_000, $"the call ended after {endedAfter} ms with a 300 ms overall timeout");
+            Assert.Empty(server.Requests);
+        }
+        finally
+        {
+            provider.Release();
+        }
     }
 }
