@@ -1,6 +1,5 @@
 using Amazon.Runtime;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Time.Testing;
 using RichardSzalay.MockHttp;
 
 namespace LexV2.ResourcePolicy.Tests;
@@ -40,15 +39,22 @@ internal static class Fixtures
     };
 }
 
-/// <summary>A client over a MockHttp transport with a fake clock; what tests use to assert the wire.</summary>
+/// <summary>
+/// A client over a MockHttp transport with a fake clock; what tests use to assert the wire. The transport tells the clock when
+/// a request goes in and its answer comes out, so <see cref="TrackingClock.DriveAsync{T}"/> moves the clock only while the client
+/// waits on it.
+/// </summary>
 internal sealed class MockClient : IDisposable
 {
+    private readonly Transport _transport;
+
     public MockClient(Action<LexPolicyClientOptions>? configure = null, ILoggerFactory? loggerFactory = null)
     {
-        Time = new FakeTimeProvider(Fixtures.Now) { AutoAdvanceAmount = TimeSpan.Zero };
+        Time = new TrackingClock(Fixtures.Now) { AutoAdvanceAmount = TimeSpan.Zero };
         var options = new LexPolicyClientOptions { Region = "us-east-1", Credentials = Fixtures.Credentials };
         configure?.Invoke(options);
-        Client = new LexPolicyClient(options, Http, loggerFactory, Time);
+        _transport = new Transport(Time) { InnerHandler = Http };
+        Client = new LexPolicyClient(options, _transport, loggerFactory, Time);
     }
 
     public MockHttpMessageHandler Http { get; } = new();
@@ -56,13 +62,31 @@ internal sealed class MockClient : IDisposable
     /// <summary>A counter tests may use to record how many requests reached the transport.</summary>
     public int Sent;
 
-    public FakeTimeProvider Time { get; }
+    public TrackingClock Time { get; }
 
     public LexPolicyClient Client { get; }
 
     public void Dispose()
     {
         Client.Dispose();
+        _transport.Dispose();
         Http.Dispose();
+    }
+
+    /// <summary>The MockHttp handler, telling the clock when a request went in and its answer (or a failure) came out.</summary>
+    private sealed class Transport(TrackingClock time) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            time.Sending();
+            try
+            {
+                return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                time.Answered();
+            }
+        }
     }
 }

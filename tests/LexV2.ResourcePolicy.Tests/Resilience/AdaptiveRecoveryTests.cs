@@ -4,9 +4,46 @@ using LexV2.ResourcePolicy.Tests.Wire;
 
 namespace LexV2.ResourcePolicy.Tests.Resilience;
 
-/// <summary>Wall-clock tests that measure pacing: they run alone, so the other suites' load does not distort the rates.</summary>
+/// <summary>
+/// Wall-clock tests that measure pacing: they run alone, so the other suites' load does not distort the rates. In this assembly
+/// xUnit runs the collection after every parallel one; across the machine, <see cref="MachineWide"/> keeps the pacing tests of
+/// other test processes (this assembly's run on the other target framework, a second CI run) from running at the same time.
+/// </summary>
 [CollectionDefinition(nameof(PacingTests), DisableParallelization = true)]
-public sealed class PacingTests;
+public sealed class PacingTests : ICollectionFixture<PacingTests.MachineWide>
+{
+    /// <summary>
+    /// An exclusive lock on a file in the temporary directory, held while the collection runs (the operating system releases it
+    /// if the process dies). Waits up to 10 minutes for another process's pacing tests; after that the tests run anyway.
+    /// </summary>
+    public sealed class MachineWide : IAsyncLifetime
+    {
+        private static readonly string LockPath = Path.Combine(Path.GetTempPath(), "LexV2.ResourcePolicy.Tests.pacing.lock");
+        private FileStream? _held;
+
+        public async Task InitializeAsync()
+        {
+            var waited = Stopwatch.StartNew();
+            while (_held is null && waited.Elapsed < TimeSpan.FromMinutes(10))
+            {
+                try
+                {
+                    _held = new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                }
+                catch (IOException)
+                {
+                    await Task.Delay(200);
+                }
+            }
+        }
+
+        public Task DisposeAsync()
+        {
+            _held?.Dispose();
+            return Task.CompletedTask;
+        }
+    }
+}
 
 /// <summary>
 /// Adaptive mode after an outage, over a real loopback socket: a server answers 429 <c>ThrottlingException</c> to everything for

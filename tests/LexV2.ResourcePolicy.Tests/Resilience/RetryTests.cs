@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using System.Net;
 using LexV2.ResourcePolicy.Resilience;
-using Microsoft.Extensions.Time.Testing;
 using RichardSzalay.MockHttp;
 
 namespace LexV2.ResourcePolicy.Tests.Resilience;
@@ -21,22 +20,6 @@ public class RetryTests
         return r;
     }
 
-    /// <summary>Advances the fake clock in small steps until the call completes, recording nothing but time.</summary>
-    private static async Task<T> DriveAsync<T>(FakeTimeProvider time, Task<T> call, TimeSpan step, int maxSteps = 2000)
-    {
-        for (int i = 0; i < maxSteps && !call.IsCompleted; i++)
-        {
-            await Task.Yield();
-            await Task.Delay(1);
-            if (!call.IsCompleted)
-            {
-                time.Advance(step);
-            }
-        }
-
-        return await call;
-    }
-
     [Fact]
     public async Task TwoThrottlesThenSuccess_SucceedsAfterThreeFreshlySignedAttempts_WaitingRetryAfter()
     {
@@ -46,13 +29,14 @@ public class RetryTests
         m.Http.When("*").With(r => { attempts.Add((m.Time.GetUtcNow(), r.Headers.GetValues("X-Amz-Date").Single(), r.Headers.GetValues("Authorization").Single())); return true; })
             .Respond(_ => ++n <= 2 ? Status(429, retryAfter: "2") : Status(200, body: """{"revisionId":"1"}"""));
 
-        var response = await DriveAsync(m.Time, m.Client.DescribeResourcePolicyAsync(Describe), TimeSpan.FromMilliseconds(250));
+        var response = await m.Time.DriveAsync(m.Client.DescribeResourcePolicyAsync(Describe), TimeSpan.FromMilliseconds(250));
 
         Assert.Equal("1", response.RevisionId);
         Assert.Equal(3, attempts.Count);
-        // The fake clock moves in 250 ms steps, so a wait is observed to the step: at least Retry-After, and at most a few steps more on a busy machine.
-        Assert.InRange(attempts[1].At - attempts[0].At, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2.75));
-        Assert.InRange(attempts[2].At - attempts[1].At, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2.75));
+        // The fake clock moves in 250 ms steps, and only while the client waits on it (MockClient's clock), so a wait is observed to
+        // the step however busy the machine is: at least Retry-After, and at most one step more.
+        Assert.InRange(attempts[1].At - attempts[0].At, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2.25));
+        Assert.InRange(attempts[2].At - attempts[1].At, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2.25));
         Assert.Equal(3, attempts.Select(a => a.Date).Distinct().Count());
         Assert.Equal(3, attempts.Select(a => a.Auth).Distinct().Count());
     }
@@ -64,7 +48,7 @@ public class RetryTests
         int n = 0;
         m.Http.When("*").Respond(_ => { n++; return Status(429, retryAfter: "1", body: """{"__type":"ThrottlingException","message":"Rate exceeded"}"""); });
 
-        var e = await Assert.ThrowsAsync<ThrottlingException>(() => DriveAsync(m.Time, m.Client.DescribeResourcePolicyAsync(Describe), TimeSpan.FromMilliseconds(250)));
+        var e = await Assert.ThrowsAsync<ThrottlingException>(() => m.Time.DriveAsync(m.Client.DescribeResourcePolicyAsync(Describe), TimeSpan.FromMilliseconds(250)));
 
         Assert.Equal(3, n);
         Assert.Equal(3, e.Attempts);
@@ -84,10 +68,11 @@ public class RetryTests
             _ => Status(200),
         });
 
-        await DriveAsync(m.Time, m.Client.DescribeResourcePolicyAsync(Describe), TimeSpan.FromMilliseconds(250));
+        await m.Time.DriveAsync(m.Client.DescribeResourcePolicyAsync(Describe), TimeSpan.FromMilliseconds(250));
 
-        Assert.InRange(at[1] - at[0], TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3.75));
-        Assert.InRange(at[2], Fixtures.Now + TimeSpan.FromSeconds(5), Fixtures.Now + TimeSpan.FromSeconds(5.75));
+        // Observed to the 250 ms step (the clock moves only while the client waits on it).
+        Assert.InRange(at[1] - at[0], TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3.25));
+        Assert.InRange(at[2], Fixtures.Now + TimeSpan.FromSeconds(5), Fixtures.Now + TimeSpan.FromSeconds(5.25));
     }
 
     [Theory]
@@ -101,7 +86,7 @@ public class RetryTests
         int n = 0;
         m.Http.When("*").Respond(_ => ++n == 1 ? Status(status) : Status(200, body: """{"revisionId":"9"}"""));
 
-        var response = await DriveAsync(m.Time, m.Client.DescribeResourcePolicyAsync(Describe), TimeSpan.FromMilliseconds(50));
+        var response = await m.Time.DriveAsync(m.Client.DescribeResourcePolicyAsync(Describe), TimeSpan.FromMilliseconds(50));
 
         Assert.Equal("9", response.RevisionId);
         Assert.Equal(2, n);
@@ -123,7 +108,7 @@ public class RetryTests
             return Status(200, body: """{"revisionId":"2"}""");
         });
 
-        var response = await DriveAsync(m.Time, m.Client.CreateResourcePolicyStatementAsync(Fixtures.ConnectGrant()), TimeSpan.FromMilliseconds(50));
+        var response = await m.Time.DriveAsync(m.Client.CreateResourcePolicyStatementAsync(Fixtures.ConnectGrant()), TimeSpan.FromMilliseconds(50));
 
         Assert.Equal("2", response.RevisionId);
         Assert.Equal(2, bodies.Count);
@@ -182,8 +167,8 @@ public class RetryTests
         int n = 0;
         m.Http.When("*").Respond(_ => { n++; return Status(503); });
 
-        var first = await Assert.ThrowsAsync<LexPolicyException>(() => DriveAsync(m.Time, m.Client.DescribeResourcePolicyAsync(Describe), TimeSpan.FromMilliseconds(50)));
-        var second = await Assert.ThrowsAsync<LexPolicyException>(() => DriveAsync(m.Time, m.Client.DescribeResourcePolicyAsync(Describe), TimeSpan.FromMilliseconds(50)));
+        var first = await Assert.ThrowsAsync<LexPolicyException>(() => m.Time.DriveAsync(m.Client.DescribeResourcePolicyAsync(Describe), TimeSpan.FromMilliseconds(50)));
+        var second = await Assert.ThrowsAsync<LexPolicyException>(() => m.Time.DriveAsync(m.Client.DescribeResourcePolicyAsync(Describe), TimeSpan.FromMilliseconds(50)));
 
         Assert.Equal(3, first.Attempts);
         Assert.Equal(1, second.Attempts);
@@ -239,9 +224,18 @@ public class RetryTests
     {
         using var m = new MockClient(o => { o.AttemptTimeout = TimeSpan.FromSeconds(1); o.MaxRetries = 1; });
         int n = 0;
-        m.Http.When("*").Respond(async () => { n++; await Task.Delay(Timeout.Infinite, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)); return Status(200); });
+        m.Http.When("*").Respond(async () =>
+        {
+            n++;
+            using (m.Time.StalledUntilTimeout()) // until the client gives up on the transport
+            {
+                await Task.Delay(Timeout.Infinite, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+            }
 
-        var e = await Assert.ThrowsAsync<LexPolicyTimeoutException>(() => DriveAsync(m.Time, m.Client.DescribeResourcePolicyAsync(Describe), TimeSpan.FromMilliseconds(100)));
+            return Status(200);
+        });
+
+        var e = await Assert.ThrowsAsync<LexPolicyTimeoutException>(() => m.Time.DriveAsync(m.Client.DescribeResourcePolicyAsync(Describe), TimeSpan.FromMilliseconds(100)));
 
         Assert.False(e.IsOverallTimeout);
         Assert.Equal(2, n);
@@ -249,12 +243,16 @@ public class RetryTests
         Assert.Contains("AttemptTimeout", e.Message);
     }
 
-    /// <summary>Headers arrive, then the body never does (until cancelled).</summary>
-    private sealed class StalledStream : MemoryStream
+    /// <summary>Headers arrive, then the body never does (until cancelled); the client waits for its attempt timeout meanwhile.</summary>
+    private sealed class StalledStream(TrackingClock time) : MemoryStream
     {
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
+            using (time.StalledUntilTimeout())
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+
             return 0;
         }
     }
@@ -265,10 +263,10 @@ public class RetryTests
         using var m = new MockClient(o => { o.AttemptTimeout = TimeSpan.FromSeconds(2); o.MaxRetries = 1; });
         int n = 0;
         m.Http.When("*").Respond(_ => ++n == 1
-            ? new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(new StalledStream()) }
+            ? new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(new StalledStream(m.Time)) }
             : Status(200, body: """{"revisionId":"5"}"""));
 
-        var response = await DriveAsync(m.Time, m.Client.DescribeResourcePolicyAsync(Describe), TimeSpan.FromMilliseconds(250));
+        var response = await m.Time.DriveAsync(m.Client.DescribeResourcePolicyAsync(Describe), TimeSpan.FromMilliseconds(250));
 
         Assert.Equal("5", response.RevisionId);
         Assert.Equal(2, n);
@@ -280,7 +278,7 @@ public class RetryTests
         using var m = new MockClient(o => { o.OverallTimeout = TimeSpan.FromSeconds(5); o.MaxRetries = 10; });
         m.Http.When("*").Respond(_ => Status(429, retryAfter: "2"));
 
-        var e = await Assert.ThrowsAsync<LexPolicyTimeoutException>(() => DriveAsync(m.Time, m.Client.DescribeResourcePolicyAsync(Describe), TimeSpan.FromMilliseconds(250)));
+        var e = await Assert.ThrowsAsync<LexPolicyTimeoutException>(() => m.Time.DriveAsync(m.Client.DescribeResourcePolicyAsync(Describe), TimeSpan.FromMilliseconds(250)));
 
         Assert.True(e.IsOverallTimeout);
         Assert.Contains("OverallTimeout", e.Message);
@@ -295,7 +293,7 @@ public class RetryTests
         int n = 0;
         m.Http.When("*").Respond(_ => ++n <= 2 ? Status(429, retryAfter: "1", body: """{"__type":"ThrottlingException"}""") : Status(200));
 
-        await DriveAsync(m.Time, m.Client.DescribeResourcePolicyAsync(Describe), TimeSpan.FromMilliseconds(250));
+        await m.Time.DriveAsync(m.Client.DescribeResourcePolicyAsync(Describe), TimeSpan.FromMilliseconds(250));
 
         var retries = collector.GetSnapshot().Where(r => r.Id.Name == "Retrying").ToList();
         Assert.Equal(2, retries.Count);

@@ -41,7 +41,7 @@ public class CredentialTests
         using var m = ClientWith(new ScriptedCredentials(() => never.Task), o => { o.OverallTimeout = TimeSpan.FromSeconds(3); o.AttemptTimeout = TimeSpan.FromSeconds(30); });
 
         Task call = m.Client.DescribeResourcePolicyAsync(Describe);
-        await Task.Delay(50);
+        await m.Time.WaitForPendingAsync(TimeSpan.FromSeconds(3)); // the overall timeout is armed: advancing now cannot miss it
         Assert.False(call.IsCompleted);
         m.Time.Advance(TimeSpan.FromSeconds(3));
 
@@ -58,7 +58,7 @@ public class CredentialTests
         using var m = ClientWith(credentials, o => { o.AttemptTimeout = TimeSpan.FromSeconds(2); o.MaxRetries = 0; });
 
         Task call = m.Client.DescribeResourcePolicyAsync(Describe);
-        await Task.Delay(50);
+        await m.Time.WaitForPendingAsync(TimeSpan.FromSeconds(2)); // the attempt timeout is armed: advancing now cannot miss it
         m.Time.Advance(TimeSpan.FromSeconds(2));
 
         var e = await Assert.ThrowsAsync<LexPolicyTimeoutException>(() => call.WaitAsync(TimeSpan.FromSeconds(10)));

@@ -41,6 +41,13 @@ public class SignerCacheAndSnapshotGuardTests
 
     private sealed class ShortLivedKeys : RefreshingAWSCredentials
     {
+        /// <summary>
+        /// Long enough that AWSSDK.Core never finds them expired on arrival on a busy machine (it checks them after a thread-pool
+        /// hop: at 1 ms it refused them, at 30 ms once under a load average of 30 on 2 cores; 250 ms left a quarter-second hop as
+        /// the whole margin); short enough that they change between the rounds below.
+        /// </summary>
+        public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(1);
+
         private int _n;
 
         public ShortLivedKeys() => PreemptExpiryTime = TimeSpan.Zero;
@@ -48,10 +55,7 @@ public class SignerCacheAndSnapshotGuardTests
         protected override CredentialsRefreshState GenerateNewCredentials()
         {
             string key = Interlocked.Increment(ref _n) % 2 == 0 ? "AKIDONE" : "AKIDTWO";
-            // 250 ms: long enough that AWSSDK.Core never finds them expired on arrival on a busy machine (at 1 ms it did, and
-            // refused them; at 30 ms it did once under a load average of 30 on 2 cores), short enough that they change between
-            // the rounds below.
-            return new CredentialsRefreshState(new ImmutableCredentials(key, Secrets[key], null), DateTime.UtcNow.AddMilliseconds(250));
+            return new CredentialsRefreshState(new ImmutableCredentials(key, Secrets[key], null), DateTime.UtcNow + Lifetime);
         }
     }
 
@@ -65,7 +69,10 @@ public class SignerCacheAndSnapshotGuardTests
             for (int round = 0; round < 10; round++)
             {
                 await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => client.DescribeResourcePolicyAsync(Review.Describe))));
-                await Task.Delay(300);
+                if (credentials is ShortLivedKeys)
+                {
+                    await Task.Delay(ShortLivedKeys.Lifetime + TimeSpan.FromMilliseconds(100)); // the keys have expired: the next round renews them
+                }
             }
         }
 
